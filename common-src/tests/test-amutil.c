@@ -1,0 +1,103 @@
+/* Unit tests for amutil: quoting round trips, token splitting, full I/O. */
+#include "config.h"
+#include "amutil.h"
+
+#include <glib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+static void
+test_quote_plain_and_special(void)
+{
+    g_autofree char *plain = quote_string("/usr/local");
+    g_assert_cmpstr(plain, ==, "/usr/local");
+    g_autofree char *empty = quote_string("");
+    g_assert_cmpstr(empty, ==, "\"\"");
+    g_autofree char *spaced = quote_string("My Documents");
+    g_assert_cmpstr(spaced, ==, "\"My Documents\"");
+    g_autofree char *esc = quote_string("a\"b\\c\nd\te\001");
+    g_assert_cmpstr(esc, ==, "\"a\\\"b\\\\c\\nd\\te\\001\"");
+}
+
+static void
+test_quote_roundtrip_random(void)
+{
+    GRand *rng = g_rand_new_with_seed(1234);
+    for (int i = 0; i < 5000; i++) {
+        int len = g_rand_int_range(rng, 0, 40);
+        char buf[41];
+        for (int j = 0; j < len; j++)
+            buf[j] = (char)g_rand_int_range(rng, 1, 256);
+        buf[len] = '\0';
+        g_autofree char *q = quote_string(buf);
+        g_autofree char *u = unquote_string(q);
+        g_assert_cmpstr(u, ==, buf);
+        /* a quoted token survives splitting as exactly one token */
+        g_autofree char *line = g_strdup_printf("x %s y", q);
+        g_auto(GStrv) parts = split_quoted_strings(line);
+        g_assert_cmpint(g_strv_length(parts), ==, 3);
+        g_assert_cmpstr(parts[1], ==, buf);
+    }
+    g_rand_free(rng);
+}
+
+static void
+test_split(void)
+{
+    g_auto(GStrv) parts = split_quoted_strings("  DONE 00-00001 \"a b\"  \"\" last\n");
+    g_assert_cmpint(g_strv_length(parts), ==, 5);
+    g_assert_cmpstr(parts[0], ==, "DONE");
+    g_assert_cmpstr(parts[2], ==, "a b");
+    g_assert_cmpstr(parts[3], ==, "");
+    g_assert_cmpstr(parts[4], ==, "last");
+    g_auto(GStrv) none = split_quoted_strings("   ");
+    g_assert_cmpint(g_strv_length(none), ==, 0);
+    /* unterminated quote: keeps what was read, no crash */
+    g_auto(GStrv) broken = split_quoted_strings("a \"b c\\");
+    g_assert_cmpint(g_strv_length(broken), ==, 2);
+}
+
+static void
+test_sanitise(void)
+{
+    g_autofree char *s = sanitise_filename("/srv/data:x\\y");
+    g_assert_cmpstr(s, ==, "_srv_data_x_y");
+}
+
+static void
+test_full_io(void)
+{
+    int p[2];
+    g_assert_true(g_unix_open_pipe(p, 0, NULL));
+    g_unix_set_fd_nonblocking(p[1], TRUE, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[1]);
+        static char sink[1 << 20];
+        ssize_t n = full_read(p[0], sink, sizeof(sink));
+        _exit(n == (ssize_t)sizeof(sink) && sink[sizeof(sink) - 1] == 7 ? 0 : 1);
+    }
+    close(p[0]);
+    static char data[1 << 20];
+    memset(data, 7, sizeof(data));
+    /* non-blocking pipe smaller than the buffer: full_write must wait, not fail */
+    g_assert_cmpint(full_write(p[1], data, sizeof(data)), ==, sizeof(data));
+    close(p[1]);
+    int status;
+    waitpid(pid, &status, 0);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/amutil/quote", test_quote_plain_and_special);
+    g_test_add_func("/amutil/quote-roundtrip-random", test_quote_roundtrip_random);
+    g_test_add_func("/amutil/split", test_split);
+    g_test_add_func("/amutil/sanitise", test_sanitise);
+    g_test_add_func("/amutil/full-io", test_full_io);
+    return g_test_run();
+}
