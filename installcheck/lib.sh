@@ -1,0 +1,30 @@
+# Shared helpers for installcheck/t-*.sh.  Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# It makes a private temp dir ($T, removed at exit), points every AMANDA_*
+# location there so the installed programs under $PREFIX touch nothing else,
+# and offers TAP helpers: ok/not_ok/is/check and done_testing.
+set -u
+: "${PREFIX:?PREFIX must name the install prefix (run through installcheck/run-all)}"
+export PATH="$PREFIX/sbin:$PREFIX/bin:$PATH"
+T=$(mktemp -d "${TMPDIR:-/tmp}/amcheck.XXXXXX")
+chmod 755 "$T"
+export AMANDA_CONFIG_DIR="$T/etc/amanda"
+export AMANDA_STATEDIR="$T/var/lib/amanda"
+export AMANDA_GNUTAR_LISTDIR="$T/var/lib/amanda/gnutar-lists"
+export AMANDA_DBGDIR="$T/var/log/amanda"
+export AMANDA_TMPDIR="$T/tmp"
+export AMANDA_LIBEXECDIR="$PREFIX/libexec/amanda"
+export AMANDA_APPLICATION_DIR="$PREFIX/libexec/amanda/application"
+export AMANDA_SBINDIR="$PREFIX/sbin"
+mkdir -p "$AMANDA_CONFIG_DIR" "$AMANDA_STATEDIR" "$AMANDA_GNUTAR_LISTDIR" "$AMANDA_DBGDIR" "$AMANDA_TMPDIR"
+_tap_n=0
+_tap_failed=0
+cleanup_tmp() { [ -n "${KEEP_TMP:-}" ] && { echo "# kept $T"; return; }; rm -rf "$T"; }
+trap cleanup_tmp EXIT
+ok()     { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+not_ok() { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not ok $_tap_n - $*"; }
+# check "description" command...: ok if the command succeeds
+check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# is "description" got expected
+is()     { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; fi; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
