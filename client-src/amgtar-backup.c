@@ -152,13 +152,14 @@ estimate_with_tar(const AmgtarArgs *a, int level, guint64 *bytes, GError **error
 static gboolean
 estimate_with_calcsize(const AmgtarArgs *a, int level, guint64 *bytes, GError **error)
 {
-    time_t base = 0;
-    for (int lower = level - 1; lower >= 0 && base == 0; lower--) {
+    struct timespec base;
+    gboolean have_base = FALSE;
+    for (int lower = level - 1; lower >= 0 && !have_base; lower--) {
         g_autofree char *p = amgtar_snapshot_path(amgtar_listdir(a), a->host, a->disk, lower);
-        if (!amgtar_snapshot_time(p, &base))
-            base = 0;
+        have_base = amgtar_snapshot_time(p, &base);
     }
-    return amgtar_calcsize(amgtar_args_dir(a), base, a->one_file_system, bytes, error);
+    return amgtar_calcsize(amgtar_args_dir(a), have_base ? &base : NULL,
+                           a->one_file_system, bytes, error);
 }
 
 static gboolean

@@ -11,8 +11,8 @@ int amgtar_cmd_estimate(const AmgtarArgs *a);
 int amgtar_cmd_backup(const AmgtarArgs *a);
 
 /* Bytes a tar dump of DIR would take counting only files changed since
- * BASE (0: everything), staying on one file system when ONE_FS. */
-gboolean amgtar_calcsize(const char *dir, time_t base, gboolean one_fs,
+ * BASE (NULL: everything), staying on one file system when ONE_FS. */
+gboolean amgtar_calcsize(const char *dir, const struct timespec *base, gboolean one_fs,
                          guint64 *bytes, GError **error);
 
 #endif

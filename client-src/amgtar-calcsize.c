@@ -1,6 +1,7 @@
 /* amgtar-calcsize: size of a dump by walking the tree ourselves, for
  * --calcsize estimates.  Counts what GNU tar would write: a 512-byte
- * header per member, file data rounded up to 512 bytes for files changed
+ * header per member, file data (allocated blocks only for sparse files)
+ * rounded up to 512 bytes for files changed
  * since the base time (every directory is listed in an incremental dump),
  * and the archive padded to tar's 10240-byte records.  Exclude lists are
  * not applied, so the figure errs on the large side. */
@@ -22,21 +23,37 @@ round_up(guint64 n, guint64 to)
     return (n + to - 1) / to * to;
 }
 
+static gboolean
+before(const struct timespec *t, const struct timespec *base)
+{
+    return t->tv_sec < base->tv_sec
+           || (t->tv_sec == base->tv_sec && t->tv_nsec < base->tv_nsec);
+}
+
+/* tar --sparse stores only the allocated data of a sparse file. */
 static guint64
-entry_size(const FTSENT *e, time_t base)
+data_size(const struct stat *st)
+{
+    guint64 allocated = (guint64)st->st_blocks * 512;
+    guint64 size = (guint64)st->st_size;
+    return allocated < size ? allocated : size;
+}
+
+static guint64
+entry_size(const FTSENT *e, const struct timespec *base)
 {
     const struct stat *st = e->fts_statp;
     if (e->fts_info == FTS_D)
         return TAR_BLOCK;
-    if (base && st->st_mtime < base && st->st_ctime < base)
+    if (base && before(&st->st_mtim, base) && before(&st->st_ctim, base))
         return 0;
     if (e->fts_info == FTS_F)
-        return TAR_BLOCK + round_up((guint64)st->st_size, TAR_BLOCK);
+        return TAR_BLOCK + round_up(data_size(st), TAR_BLOCK);
     return TAR_BLOCK;
 }
 
 gboolean
-amgtar_calcsize(const char *dir, time_t base, gboolean one_fs, guint64 *bytes,
+amgtar_calcsize(const char *dir, const struct timespec *base, gboolean one_fs, guint64 *bytes,
                 GError **error)
 {
     char *roots[] = { (char *)dir, NULL };

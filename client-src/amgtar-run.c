@@ -225,7 +225,7 @@ amgtar_snapshot_commit(const AmgtarArgs *a, int level, GError **error)
 }
 
 gboolean
-amgtar_snapshot_time(const char *path, time_t *when)
+amgtar_snapshot_time(const char *path, struct timespec *when)
 {
     char buf[128];
     struct stat st;
@@ -237,13 +237,16 @@ amgtar_snapshot_time(const char *path, time_t *when)
     }
     ssize_t n = full_read(fd, buf, sizeof buf - 1);
     close(fd);
-    *when = st.st_mtime;
+    *when = st.st_mtim;
     if (n <= 0)
         return TRUE;
     buf[n] = '\0';
     /* format 2: "GNU tar-VERSION-2\n" then "SECONDS\0NANOSECONDS\0" */
     char *nl = strchr(buf, '\n');
-    if (nl && strncmp(buf, "GNU tar-", 8) == 0 && g_ascii_isdigit(nl[1]))
-        *when = (time_t)g_ascii_strtoll(nl + 1, NULL, 10);
+    if (nl && strncmp(buf, "GNU tar-", 8) == 0 && g_ascii_isdigit(nl[1])) {
+        char *sec = nl + 1, *nsec = sec + strlen(sec) + 1;
+        when->tv_sec = (time_t)g_ascii_strtoll(sec, NULL, 10);
+        when->tv_nsec = nsec < buf + n ? (long)g_ascii_strtoll(nsec, NULL, 10) : 0;
+    }
     return TRUE;
 }

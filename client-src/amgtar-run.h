@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <sys/types.h>
+#include <time.h>
 #include "amgtar-args.h"
 #include "amgtar-tar.h"
 
@@ -41,9 +42,9 @@ char *amgtar_snapshot_prepare(const AmgtarArgs *a, int level, const char *suffix
 /* After a recorded backup: .new becomes the level's snapshot and the
  * snapshots of higher levels go. */
 gboolean amgtar_snapshot_commit(const AmgtarArgs *a, int level, GError **error);
-/* The time a snapshot's dump started (from tar's header line, else the
- * file's mtime); FALSE if unreadable. */
-gboolean amgtar_snapshot_time(const char *path, time_t *when);
+/* The time a snapshot's dump started (from tar's header, else the file's
+ * mtime); FALSE if unreadable. */
+gboolean amgtar_snapshot_time(const char *path, struct timespec *when);
 
 /* Build the --files-from / --exclude-from temp files for ARGS, relative to
  * DIR.  Paths go in LISTS (free with amgtar_lists_clear, which also

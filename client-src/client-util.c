@@ -14,10 +14,7 @@
 #include "client-util.h"
 #include "debug.h"
 
-#if __has_include("amfeatures.h")
 #include "amfeatures.h"
-#define CLIENT_HAVE_AMFEATURES 1
-#endif
 
 G_DEFINE_QUARK(client-error-quark, client_error)
 
@@ -201,20 +198,21 @@ client_request_t *client_read_request(int fd, GError **error)
 
 /* --------------------------------------------------------------- features */
 
-/* Until the shared feature module is in the tree, we advertise the mask a
- * 3.5.1 client sends: the services below speak that protocol variant. */
-#define CLIENT_FALLBACK_FEATURES "ffffffff9efefbfffffffffffffff3fffbf71f"
-
 const char *client_features_hex(void)
 {
-    return CLIENT_FALLBACK_FEATURES;
+    static char *hex;
+    if (!hex) {
+        g_autoptr(am_features_t) ours = am_features_ours();
+        hex = am_features_to_hex(ours);
+    }
+    return hex;
 }
 
 const char *client_options_reply(void)
 {
-    static char line[128];
-    if (!line[0])
-        g_snprintf(line, sizeof line, "OPTIONS features=%s;\n", client_features_hex());
+    static char *line;
+    if (!line)
+        line = g_strdup_printf("OPTIONS features=%s;\n", client_features_hex());
     return line;
 }
 
@@ -222,22 +220,13 @@ gboolean client_peer_has_feature(const char *hex, int bit)
 {
     if (!hex || bit < 0)
         return FALSE;
-    size_t byte = (size_t)bit >> 3;
-    if (strlen(hex) < 2 * byte + 2)
-        return FALSE;
-    char two[3] = { hex[2 * byte], hex[2 * byte + 1], '\0' };
-    if (!g_ascii_isxdigit(two[0]) || !g_ascii_isxdigit(two[1]))
-        return FALSE;
-    unsigned v = (unsigned)strtoul(two, NULL, 16);
-    return (v >> (bit & 7)) & 1;
+    g_autoptr(am_features_t) peer = am_features_from_hex(hex, NULL);
+    return peer && am_feature_test(peer, (guint)bit);
 }
 
-/* Until the shared feature table names the STATE-stream bit, recognise the
- * servers that have it by the length of their mask: 3.5 servers send 19
- * bytes (38 hex digits), older ones fewer. */
 gboolean client_peer_wants_state_stream(const client_options_t *opts)
 {
-    return opts->features && strlen(opts->features) >= 38;
+    return client_peer_has_feature(opts->features, AM_FEATURE_SENDBACKUP_STREAM_STATE);
 }
 
 /* ------------------------------------------------------------ service args */
@@ -560,6 +549,8 @@ char *client_frame_message(const char *line, client_msg_kind_t *kind, gint64 *si
         }
         *kind = CLIENT_MSG_SIZE;
         *size_kb = n;
+    } else if (strcmp(line, "sendbackup: end") == 0) {
+        *kind = CLIENT_MSG_END;
     } else if (g_str_has_prefix(line, "sendbackup: ")) {
         *kind = CLIENT_MSG_OTHER;
     } else {

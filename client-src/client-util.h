@@ -138,6 +138,7 @@ typedef enum {
     CLIENT_MSG_STRANGE,  /* "? text" */
     CLIENT_MSG_ERROR,    /* "& text" or "sendbackup: error ..." */
     CLIENT_MSG_SIZE,     /* "sendbackup: size N" */
+    CLIENT_MSG_END,      /* "sendbackup: end": the service sends its own */
     CLIENT_MSG_OTHER,    /* another "sendbackup: ..." line, passed as is */
 } client_msg_kind_t;
 
