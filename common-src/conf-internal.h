@@ -93,6 +93,7 @@ gboolean conf_value_parse_text(conf_value_t *v, const char *keyword,
                                GPtrArray *errors, GPtrArray *warnings);
 
 /* ---- config structures ---- */
+#define CONF_PREDEFINED "(predefined)"   /* file name of built-in sections */
 struct conf_section {
     conf_kind_t kind;
     char *name;

@@ -23,14 +23,20 @@ tok_desc(const conf_token_t *t)
     }
 }
 
+/* Client/server-only and deprecated keywords are accepted with a warning.
+ * The client/server split is only checked for global parameters. */
 static void
-warn_flags(conf_t *conf, conf_ctx_t *ctx, const conf_keyword_t *k, int line)
+warn_flags(conf_t *conf, conf_ctx_t *ctx, conf_kind_t kind,
+           const conf_keyword_t *k, int line)
 {
     gboolean client = (conf->flags & CONF_FLAG_CLIENT) != 0;
-    if (client && !(k->flags & CK_C))
+    if (strcmp(ctx->file, CONF_PREDEFINED) == 0)
+        return;
+    gboolean global = kind == CONF_GLOBAL;
+    if (global && client && !(k->flags & CK_C))
         conf_ctx_warning(ctx, line, "\"%s\" is a server parameter; it has no "
                          "effect in a client configuration", k->keyword);
-    else if (!client && !(k->flags & CK_S))
+    else if (global && !client && !(k->flags & CK_S))
         conf_ctx_warning(ctx, line, "\"%s\" is a client parameter; it has no "
                          "effect in amanda.conf", k->keyword);
     if (k->flags & CK_DEPRECATED)
@@ -56,7 +62,7 @@ conf_parse_param(conf_t *conf, conf_ctx_t *ctx, conf_section_t *sec,
     }
     const conf_keyword_t *k = &conf_table(sec->kind)->keys[id];
     g_autofree char *keyword = g_strdup(k->keyword);
-    warn_flags(conf, ctx, k, line);
+    warn_flags(conf, ctx, sec->kind, k, line);
     conf_value_t *v = &sec->values[id];
     if (!conf_value_parse(ctx, keyword, v))
         return;
@@ -191,7 +197,11 @@ define_section(conf_t *conf, conf_ctx_t *ctx, conf_kind_t kind, int line)
     conf_section_t *old = conf_lookup(conf, kind, name);
     conf_section_t *sec = conf_section_new(conf, kind, name, ctx->file, line);
     conf_parse_section_body(conf, ctx, sec, line, FALSE);
-    if (old) {
+    if (old && strcmp(old->file, CONF_PREDEFINED) == 0) {
+        conf_ctx_warning(ctx, line, "%s \"%s\" replaces the predefined one",
+                         conf_kind_name(kind), name);
+        g_ptr_array_remove(conf->sections[kind], old);
+    } else if (old) {
         conf_ctx_error(ctx, line, "%s \"%s\" is already defined at %s:%d",
                        conf_kind_name(kind), name, old->file, old->line);
         conf_section_free(sec);

@@ -85,6 +85,19 @@ conf_section_copy_values(conf_section_t *dst, const conf_section_t *src)
     }
 }
 
+/* Sections every configuration has (a file may redefine them). */
+static const char predefined[] =
+    "define tapetype DEFAULT_TAPE {\n comment \"default tapetype\"\n}\n"
+    "define dumptype no-compress {\n compress none\n}\n"
+    "define dumptype compress-fast {\n compress client fast\n}\n"
+    "define dumptype compress-best {\n compress client best\n}\n"
+    "define dumptype srvcompress {\n compress server fast\n}\n"
+    "define dumptype bsd-auth {\n auth \"bsd\"\n}\n"
+    "define dumptype bsdtcp-auth {\n auth \"bsdtcp\"\n}\n"
+    "define dumptype no-record {\n record no\n}\n"
+    "define dumptype no-hold {\n holdingdisk no\n}\n"
+    "define dumptype no-full {\n skip-full yes\n}\n";
+
 conf_t *
 conf_new(unsigned flags)
 {
@@ -97,6 +110,8 @@ conf_new(unsigned flags)
         conf->sections[k] = g_ptr_array_new_with_free_func(
             (GDestroyNotify)conf_section_free);
     conf->global = conf_section_new(conf, CONF_GLOBAL, "global", "(defaults)", 0);
+    conf_parse_into(conf, predefined, sizeof predefined - 1, CONF_PREDEFINED);
+    g_assert(conf->errors->len == 0);
     return conf;
 }
 

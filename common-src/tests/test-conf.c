@@ -122,6 +122,25 @@ test_dumptype_defaults(void)
 }
 
 static void
+test_predefined(void)
+{
+    g_autoptr(conf_t) c = parse_text("\ndefine dumptype no-full {\n compress none\n}\n",
+                                     "p.conf");
+    g_assert_cmpuint(conf_errors(c)->len, ==, 0);
+    g_assert_cmpuint(conf_warnings(c)->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(conf_warnings(c), 0), ==,
+                    "p.conf:2: dumptype \"no-full\" replaces the predefined one");
+    conf_section_t *nf = conf_lookup(c, CONF_DUMPTYPE, "no-full");
+    g_assert_cmpint(conf_section_get(nf, DUMPTYPE_SKIP_FULL)->i, ==, 0);
+    conf_section_t *nh = conf_lookup(c, CONF_DUMPTYPE, "no-hold");
+    g_assert_cmpint(conf_section_get(nh, DUMPTYPE_HOLDINGDISK)->i, ==, HOLD_NEVER);
+    conf_section_t *sc = conf_lookup(c, CONF_DUMPTYPE, "srvcompress");
+    g_assert_cmpint(conf_section_get(sc, DUMPTYPE_COMPRESS)->i, ==, COMP_SERVER_FAST);
+    conf_section_t *t = conf_lookup(c, CONF_TAPETYPE, "DEFAULT_TAPE");
+    g_assert_cmpint(conf_section_get(t, TAPETYPE_LENGTH)->i, ==, 2000);
+}
+
+static void
 test_full_globals(void)
 {
     g_autoptr(conf_t) c = load_full(NULL);
@@ -204,7 +223,7 @@ test_full_sections(void)
     g_assert_cmpint(sec_value(c, CONF_STORAGE, "TestSet", "runtapes")->i, ==, 3);
     g_autofree char *vault = shown(sec_value(c, CONF_STORAGE, "TestSet", "vault"));
     g_assert_cmpstr(vault, ==, "offsite 7");
-    g_assert_cmpuint(conf_sections(c, CONF_DUMPTYPE)->len, ==, 4);
+    g_assert_cmpuint(conf_sections(c, CONF_DUMPTYPE)->len, ==, 4 + 9);  /* + predefined */
 }
 
 static void
@@ -258,7 +277,7 @@ test_disklist(void)
     g_assert_null(d->device);
     d = disklist_find(dl, "beta", "/etc");
     g_assert_cmpstr(d->device, ==, "/dev/sda1");
-    g_assert_cmpstr(d->dumptype_name, ==, "no-hold");
+    g_assert_cmpstr(d->dumptype_name, ==, "no-holding");
     g_assert_cmpint(d->spindle, ==, -1);
     g_assert_cmpint(conf_section_get(d->dumptype, DUMPTYPE_HOLDINGDISK)->i, ==, HOLD_NEVER);
     d = disklist_find(dl, "beta", "/srv");       /* inline with a parent */
@@ -499,6 +518,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/conf/defaults", test_defaults);
     g_test_add_func("/conf/dumptype-defaults", test_dumptype_defaults);
+    g_test_add_func("/conf/predefined", test_predefined);
     g_test_add_func("/conf/full-globals", test_full_globals);
     g_test_add_func("/conf/full-sections", test_full_sections);
     g_test_add_func("/conf/inheritance", test_inheritance);
