@@ -2,6 +2,8 @@
  * reading back, end of medium, append, erase, label errors, properties. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -420,6 +422,29 @@ test_dd_tar(Fixture *fx, G_GNUC_UNUSED gconstpointer udata)
     g_assert_cmpstr(out, ==, "file0\nfile1\nfile2\n");
 }
 
+/* A failing write (here EFBIG from RLIMIT_FSIZE) is reported, naming the file. */
+static void
+test_write_error(Fixture *fx, G_GNUC_UNUSED gconstpointer udata)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(Device) dev = device_open(fx->devname, &err);
+    label_volume(dev, "ERR-1");
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 300 * 1024;
+    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    g_autofree char *d = tu_pattern(2 * 1024 * 1024, 9);
+    gboolean ok = write_file(dev, "h", "/d", d, 2 * 1024 * 1024, 32768, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, oldsig);
+    g_assert_false(ok);
+    g_assert_error(err, DEVICE_ERR, DEVICE_ERR_IO);
+    g_assert_nonnull(strstr(err->message, "00001.h._d.0"));
+    g_assert_true(device_finish(dev, NULL));
+}
+
 static void
 test_other_types(void)
 {
@@ -465,6 +490,7 @@ main(int argc, char **argv)
     FX("/device/file/properties", test_properties);
     FX("/device/file/big-blocks", test_big_blocks);
     FX("/device/file/dd-tar", test_dd_tar);
+    FX("/device/file/write-error", test_write_error);
     g_test_add_func("/device/other-types", test_other_types);
     return g_test_run();
 }
