@@ -565,22 +565,42 @@ char *client_crc_line(const char *prefix, uint32_t crc, guint64 size)
     return g_strdup_printf("sendbackup: %s-CRC %08x:%" G_GUINT64_FORMAT "\n", prefix, crc, size);
 }
 
+const char *client_dle_compress(const dle_t *dle)
+{
+    static const char *const known[] = { "NONE", "FAST", "BEST", "CUSTOM", "SERVER-FAST",
+                                         "SERVER-BEST", "SERVER-CUSTOM", NULL };
+    const char *c = dle->compress;
+    if (!c || !*c)
+        return dle->custom_compress && *dle->custom_compress ? "CUSTOM" : "NONE";
+    for (int i = 0; known[i]; i++)
+        if (g_ascii_strcasecmp(c, known[i]) == 0)
+            return known[i];
+    return c;
+}
+
+gboolean client_dle_client_encrypt(const dle_t *dle)
+{
+    if (dle->encrypt && *dle->encrypt)
+        return g_ascii_strcasecmp(dle->encrypt, "CLIENT") == 0
+               || g_ascii_strcasecmp(dle->encrypt, "CUSTOM") == 0;
+    return FALSE;
+}
+
 static gboolean compressed_on_client(const dle_t *dle)
 {
-    return dle->compress && (g_ascii_strcasecmp(dle->compress, "FAST") == 0
-                             || g_ascii_strcasecmp(dle->compress, "BEST") == 0
-                             || g_ascii_strcasecmp(dle->compress, "CUSTOM") == 0);
+    const char *c = client_dle_compress(dle);
+    return !strcmp(c, "FAST") || !strcmp(c, "BEST") || !strcmp(c, "CUSTOM");
 }
 
 static gboolean encrypted_on_client(const dle_t *dle)
 {
-    return dle->encrypt && g_ascii_strcasecmp(dle->encrypt, "CLIENT") == 0;
+    return client_dle_client_encrypt(dle);
 }
 
 char *client_info_lines(const char *app_path, const dle_t *dle)
 {
     GString *s = g_string_new("sendbackup: info BACKUP=APPLICATION\n");
-    gboolean custom = dle->compress && g_ascii_strcasecmp(dle->compress, "CUSTOM") == 0;
+    gboolean custom = strcmp(client_dle_compress(dle), "CUSTOM") == 0;
 
     g_string_append_printf(s, "sendbackup: info APPLICATION=%s\n", dle->plugin);
     g_string_append(s, "sendbackup: info RECOVER_CMD=");

@@ -118,6 +118,12 @@ GPtrArray *client_app_argv(const char *app_path, const char *command, const dle_
 /* The device a DLE names (<diskdevice>, else <disk>). */
 const char *client_dle_device(const dle_t *dle);
 
+/* The DLE's compression, upper case: NONE, FAST, BEST, CUSTOM, SERVER-...
+ * (a <custom-compress> with an empty <compress> text counts as CUSTOM). */
+const char *client_dle_compress(const dle_t *dle);
+/* Does the DLE ask for encryption on the client? */
+gboolean client_dle_client_encrypt(const dle_t *dle);
+
 /* Is an external filter program acceptable (absolute path, executable)? */
 gboolean client_check_program(const char *what, const char *path, GError **error);
 

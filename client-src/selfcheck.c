@@ -43,21 +43,21 @@ static void say(check_t *c, gboolean ok, const char *qdisk, const char *fmt, ...
 static gboolean check_filters(check_t *c, const dle_t *dle, const char *qdisk)
 {
     GError *err = NULL;
-    const char *comp = dle->compress;
+    const char *comp = client_dle_compress(dle);
+    static const char *const ok[] = { "NONE", "FAST", "BEST", "CUSTOM", "SERVER-FAST",
+                                      "SERVER-BEST", "SERVER-CUSTOM", NULL };
 
-    if (comp && g_ascii_strcasecmp(comp, "CUSTOM") == 0
+    if (!g_strv_contains(ok, comp)) {
+        say(c, FALSE, qdisk, "unknown <compress> \"%s\"", comp);
+        return FALSE;
+    }
+    if (strcmp(comp, "CUSTOM") == 0
         && !client_check_program("client compression", dle->custom_compress, &err)) {
         say(c, FALSE, qdisk, "%s", err->message);
         g_clear_error(&err);
         return FALSE;
     }
-    if (comp && g_ascii_strcasecmp(comp, "FAST") != 0 && g_ascii_strcasecmp(comp, "BEST") != 0
-        && g_ascii_strcasecmp(comp, "CUSTOM") != 0 && !g_str_has_prefix(comp, "SERVER")
-        && g_ascii_strcasecmp(comp, "NONE") != 0) {
-        say(c, FALSE, qdisk, "unknown <compress> \"%s\"", comp);
-        return FALSE;
-    }
-    if (dle->encrypt && g_ascii_strcasecmp(dle->encrypt, "CLIENT") == 0
+    if (client_dle_client_encrypt(dle)
         && !client_check_program("client encryption", dle->custom_encrypt, &err)) {
         say(c, FALSE, qdisk, "%s", err->message);
         g_clear_error(&err);

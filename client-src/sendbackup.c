@@ -100,10 +100,10 @@ static gboolean check_app(backup_t *b, GError **error)
         return FALSE;
     }
     b->want_state = client_peer_wants_state_stream(b->opts) && client_support_yes(sup, "STATE-STREAM");
-    if (dle->compress && g_ascii_strcasecmp(dle->compress, "CUSTOM") == 0
+    if (strcmp(client_dle_compress(dle), "CUSTOM") == 0
         && !client_check_program("client compression", dle->custom_compress, error))
         return FALSE;
-    if (dle->encrypt && g_ascii_strcasecmp(dle->encrypt, "CLIENT") == 0
+    if (client_dle_client_encrypt(dle)
         && !client_check_program("client encryption", dle->custom_encrypt, error))
         return FALSE;
     return TRUE;
@@ -264,11 +264,10 @@ static gboolean pump(backup_t *b, sendbackup_data_t *data, GError **error)
 
 static int zlib_level(const dle_t *dle)
 {
-    if (!dle->compress)
-        return 0;
-    if (g_ascii_strcasecmp(dle->compress, "FAST") == 0)
+    const char *c = client_dle_compress(dle);
+    if (strcmp(c, "FAST") == 0)
         return 1;
-    return g_ascii_strcasecmp(dle->compress, "BEST") == 0 ? 9 : 0;
+    return strcmp(c, "BEST") == 0 ? 9 : 0;
 }
 
 static gboolean run_backup(backup_t *b, GError **error)
@@ -277,9 +276,9 @@ static gboolean run_backup(backup_t *b, GError **error)
     int nf = 0, status = 0;
     client_crc_t native, client;
 
-    if (b->dle->compress && g_ascii_strcasecmp(b->dle->compress, "CUSTOM") == 0)
+    if (strcmp(client_dle_compress(b->dle), "CUSTOM") == 0)
         filters[nf++] = b->dle->custom_compress;
-    if (b->dle->encrypt && g_ascii_strcasecmp(b->dle->encrypt, "CLIENT") == 0)
+    if (client_dle_client_encrypt(b->dle))
         filters[nf++] = b->dle->custom_encrypt;
     sendbackup_data_t *data = sendbackup_data_new(CLIENT_PAIR_WRITE_FD(PAIR_DATA),
                                                   zlib_level(b->dle), filters, error);
