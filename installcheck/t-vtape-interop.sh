@@ -40,9 +40,10 @@ check "dd skip=1 gives the image back" sh -c 'dd if="$1" bs=32k skip=1 2>/dev/nu
 # ---- 2. AMANDA's vtape, our device ----
 W=$T/amanda
 mkdir -p "/etc/amanda/$CONF" "$W/vt" "$W/st/curinfo" "$W/st/index" "$W/gl" \
-    "$W/data/a_b c" "$W/data/d:e"
+    "$W/data/a_b c" "$W/data/d:e" "$W/data/b\\x"
 echo hello > "$W/data/a_b c/f1"
 echo world > "$W/data/d:e/f2"
+echo again > "$W/data/b\\x/f3"
 : > "$W/st/tapelist"
 cat > "/etc/amanda/$CONF/amanda.conf" <<EOF
 org "$CONF"
@@ -80,7 +81,8 @@ define dumptype t {
   compress none
 }
 EOF
-printf 'localhost "%s" t\nlocalhost "%s" t\n' "$W/data/a_b c" "$W/data/d:e" > "/etc/amanda/$CONF/disklist"
+# (a backslash is doubled inside a quoted disklist name)
+printf 'localhost "%s" t\n' "$W/data/a_b c" "$W/data/d:e" "$W/data/b\\\\x" > "/etc/amanda/$CONF/disklist"
 chown -R backup:backup "/etc/amanda/$CONF" "$T"
 S=$W/vt/slot1
 check "AMANDA's amlabel labels slot 1" quiet as_backup /usr/sbin/amlabel "$CONF" "$CONF-001" slot 1
@@ -90,24 +92,25 @@ is "chg-disk inventory sees it" \
     "$("$TOOL" inventory -o num-slot=3 "chg-disk:$W/vt" | grep '^slot 1:' | cut -d' ' -f3-4)" \
     "labeled $CONF-001"
 if timeout 300 runuser -u backup -- /usr/sbin/amdump "$CONF" >"$T/amdump.out" 2>&1 &&
-   [ -n "$(ls "$S" | grep '^00002\.')" ]; then
-    ok "AMANDA's amdump writes two dumps"
-    names=$(cd "$S" && ls | sed 's/^0000[12]\.//' | sort | tr '\n' '|')
-    is "AMANDA sanitises '/' and ':' to '_', keeps '_' and blanks" "$names" \
-        "00000.$CONF-001|localhost.${W//\//_}_data_a_b c.0|localhost.${W//\//_}_data_d_e.0|"
+   [ -n "$(ls "$S" | grep '^00003\.')" ]; then
+    ok "AMANDA's amdump writes three dumps"
+    names=$(cd "$S" && ls | sed 's/^0000[123]\.//' | LC_ALL=C sort | tr '\n' '|')
+    X=localhost.${W//\//_}_data
+    is "AMANDA sanitises '/', ':' and '\\' to '_', keeps '_' and blanks" "$names" \
+        "00000.$CONF-001|$X""_a_b c.0|$X""_b_x.0|$X""_d_e.0|"
     list=$("$TOOL" list "file:$S")
-    check "our list shows both dumps" sh -c 'echo "$1" | grep -q "^00002 SPLIT_FILE localhost"' sh "$list"
-    for n in 1 2; do
+    check "our list shows all dumps" sh -c 'echo "$1" | grep -q "^00003 SPLIT_FILE localhost"' sh "$list"
+    for n in 1 2 3; do
         f=$(ls "$S"/0000$n.*)
         "$TOOL" read "file:$S" $n > "$T/ours.$n"
         dd if="$f" bs=32k skip=1 2>/dev/null > "$T/dd.$n"
         check "file $n read by our device equals dd skip=1" cmp -s "$T/ours.$n" "$T/dd.$n"
     done
     is "the dumps are tar archives of the data" \
-        "$(cat "$T/ours.1" "$T/ours.2" | tar -tif - 2>/dev/null | grep -c '^\./f[12]$')" 2
+        "$(cat "$T/ours.1" "$T/ours.2" "$T/ours.3" | tar -tif - 2>/dev/null | grep -c '^\./f[123]$')" 3
 else
     echo "# amdump did not complete (see below); only the label was checked"
     sed 's/^/#   /' "$T/amdump.out" | tail -5
-    not_ok "AMANDA's amdump writes two dumps"
+    not_ok "AMANDA's amdump writes three dumps"
 fi
 done_testing
