@@ -1,0 +1,208 @@
+/* amcatalogue-tool: run the catalogue parsers of libamserver on real files,
+ * for installcheck and for operators who want to see what our code reads
+ * in a log, info file, tapelist, holding disk or index directory.  It
+ * changes nothing. */
+#include "config.h"
+#include "curinfo.h"
+#include "find.h"
+#include "holding.h"
+#include "indexfile.h"
+#include "logfile.h"
+#include "tapelist.h"
+#include "amutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+fail(GError *err)
+{
+    fprintf(stderr, "amcatalogue-tool: %s\n", err ? err->message : "failed");
+    if (err)
+        g_error_free(err);
+    return 1;
+}
+
+static gboolean
+read_file(const char *path, char **buf, gsize *len, GError **error)
+{
+    return g_file_get_contents(path, buf, len, error);
+}
+
+static int
+cmd_find(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3)
+        return 2;
+    GError *err = NULL;
+    g_autoptr(GPtrArray) res = find_dumps(argv[0], argv[1], &err);
+    if (!res || (argc == 3 && !find_sort(res, argv[2], &err)))
+        return fail(err);
+    g_autofree char *table = find_format(res);
+    fputs(table, stdout);
+    return 0;
+}
+
+static void
+print_entry(const logfile_entry_t *e)
+{
+    printf("%s %s", logfile_type_name(e->type), logfile_program_name(e->program));
+    if (e->has_dump) {
+        g_autofree char *qd = quote_string(e->disk);
+        printf(" host=%s disk=%s date=%s level=%d", e->host, qd, e->datestamp, e->level);
+    }
+    if (e->storage)
+        printf(" storage=%s", e->storage);
+    if (e->pool)
+        printf(" pool=%s", e->pool);
+    if (e->label)
+        printf(" label=%s", e->label);
+    if (e->filenum >= 0)
+        printf(" filenum=%" G_GINT64_FORMAT, e->filenum);
+    if (e->partnum >= 0 || e->totalparts >= 0)
+        printf(" part=%d/%d", e->partnum, e->totalparts);
+    if (e->stats.present)
+        printf(" sec=%g kb=%" G_GINT64_FORMAT " bytes=%" G_GINT64_FORMAT " kps=%g orig-kb=%"
+               G_GINT64_FORMAT, e->stats.sec, e->stats.kb, e->stats.bytes, e->stats.kps,
+               e->stats.orig_kb);
+    if (e->message)
+        printf(" msg=%s", e->message);
+    printf("\n");
+}
+
+static int
+cmd_log_parse(int argc, char **argv)
+{
+    if (argc != 1)
+        return 2;
+    GError *err = NULL;
+    g_autoptr(GPtrArray) entries = logfile_read(argv[0], &err);
+    if (!entries)
+        return fail(err);
+    for (guint i = 0; i < entries->len; i++)
+        print_entry(g_ptr_array_index(entries, i));
+    return 0;
+}
+
+static int
+cmd_curinfo_dump(int argc, char **argv)
+{
+    if (argc != 1)
+        return 2;
+    g_autofree char *buf = NULL;
+    gsize len;
+    GError *err = NULL;
+    g_autoptr(curinfo_t) info = curinfo_new();
+    if (!read_file(argv[0], &buf, &len, &err) || !curinfo_parse(buf, len, info, &err))
+        return fail(err);
+    g_autofree char *text = curinfo_format(info);
+    fputs(text, stdout);
+    return 0;
+}
+
+static int
+cmd_tapelist_dump(int argc, char **argv)
+{
+    if (argc != 1)
+        return 2;
+    GError *err = NULL;
+    g_autoptr(tapelist_t) tl = tapelist_read(argv[0], &err);
+    if (!tl)
+        return fail(err);
+    g_autofree char *text = tapelist_format(tl);
+    fputs(text, stdout);
+    return 0;
+}
+
+static int
+cmd_holding_list(int argc, char **argv)
+{
+    if (argc < 1)
+        return 2;
+    g_autofree char **dirs = g_new0(char *, (gsize)argc + 1);
+    memcpy(dirs, argv, sizeof(char *) * (gsize)argc);
+    g_autoptr(GPtrArray) files = holding_list((const char *const *)dirs, NULL);
+    for (guint i = 0; i < files->len; i++) {
+        const holding_file_t *f = g_ptr_array_index(files, i);
+        g_autofree char *qd = quote_string(f->disk);
+        printf("%s %s %s %d %" G_GUINT64_FORMAT " %u%s %s\n", f->datestamp, f->host, qd,
+               f->level, f->kb, f->nchunks, f->partial ? " PARTIAL" : "", f->path);
+    }
+    g_autoptr(GPtrArray) tmps = holding_list_tmp((const char *const *)dirs, NULL);
+    for (guint i = 0; i < tmps->len; i++)
+        printf("TMP %s\n", (const char *)g_ptr_array_index(tmps, i));
+    return 0;
+}
+
+static int
+cmd_index_list(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    GError *err = NULL;
+    g_autoptr(GPtrArray) dumps = indexfile_list_dumps(argv[0], argv[1], argv[2], &err);
+    if (!dumps)
+        return fail(err);
+    static const char *const kinds[] = { "sorted", "unsorted", "header", "state" };
+    for (guint i = 0; i < dumps->len; i++) {
+        const indexfile_dump_t *d = g_ptr_array_index(dumps, i);
+        printf("%s %d", d->timestamp, d->level);
+        for (int k = 0; k < INDEXFILE_KIND_COUNT; k++)
+            if (d->have[k])
+                printf(" %s", kinds[k]);
+        printf("\n");
+    }
+    return 0;
+}
+
+static int
+cmd_index_cat(int argc, char **argv)
+{
+    if (argc != 1)
+        return 2;
+    GError *err = NULL;
+    g_autoptr(GPtrArray) lines = indexfile_read_lines(argv[0], &err);
+    if (!lines)
+        return fail(err);
+    for (guint i = 0; i < lines->len; i++)
+        printf("%s\n", (const char *)g_ptr_array_index(lines, i));
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *args;
+} commands[] = {
+    { "find", cmd_find, "LOGDIR TAPELIST [SORT-ORDER]" },
+    { "log-parse", cmd_log_parse, "LOGFILE" },
+    { "curinfo-dump", cmd_curinfo_dump, "INFOFILE" },
+    { "tapelist-dump", cmd_tapelist_dump, "TAPELIST" },
+    { "holding-list", cmd_holding_list, "HOLDINGDIR..." },
+    { "index-list", cmd_index_list, "INDEXDIR HOST DISK" },
+    { "index-cat", cmd_index_cat, "FILE.gz" },
+};
+
+static int
+usage(void)
+{
+    fprintf(stderr, "usage:\n");
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+        fprintf(stderr, "  amcatalogue-tool %s %s\n", commands[i].name, commands[i].args);
+    return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int rc = commands[i].fn(argc - 2, argv + 2);
+            return rc == 2 ? usage() : rc;
+        }
+    }
+    return usage();
+}
