@@ -1,7 +1,7 @@
 # Packages the build, the tests and the demo need on Debian 12.  Sourced by
 # .ci/run and demo.sh; installs only what is missing (needs root or sudo).
 CI_BUILD_DEPS="autoconf automake make gcc pkg-config libglib2.0-dev libssl-dev zlib1g-dev
- libcurl4-openssl-dev libreadline-dev tar gzip python3 socat"
+ libcurl4-openssl-dev libreadline-dev tar gzip python3 socat groff-base"
 # The stock AMANDA 3.5.1 packages are the other side of the interoperability
 # tests, and their sample configs must parse with our amgetconf.
 CI_TEST_DEPS="amanda-common amanda-server amanda-client openbsd-inetd time valgrind"
