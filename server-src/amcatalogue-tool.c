@@ -77,11 +77,14 @@ cmd_log_parse(int argc, char **argv)
     if (argc != 1)
         return 2;
     GError *err = NULL;
-    g_autoptr(GPtrArray) entries = logfile_read(argv[0], &err);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) entries = logfile_read_warn(argv[0], warnings, &err);
     if (!entries)
         return fail(err);
     for (guint i = 0; i < entries->len; i++)
         print_entry(g_ptr_array_index(entries, i));
+    for (guint i = 0; i < warnings->len; i++)
+        fprintf(stderr, "%s\n", (const char *)g_ptr_array_index(warnings, i));
     return 0;
 }
 

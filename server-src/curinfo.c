@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -176,13 +177,47 @@ parse_info_line(curinfo_t *info, const char *key, char **w)
     return TRUE; /* a key of a newer version: skip it */
 }
 
+/* What a line of KEY must look like, for error messages. */
+static const char *
+expected_shape(const char *key)
+{
+    if (g_str_has_suffix(key, "-rate") || g_str_has_suffix(key, "-comp"))
+        return "up to 3 numbers";
+    if (strcmp(key, "stats") == 0)
+        return "LEVEL ORIG-KB OUT-KB SECS EPOCH [FILENUM LABEL]";
+    if (strcmp(key, "history") == 0)
+        return "LEVEL ORIG-KB OUT-KB EPOCH SECS";
+    if (strcmp(key, "last_level") == 0)
+        return "LEVEL RUNS";
+    return "one number";
+}
+
+static void
+syntax_error(GError **error, const char *name, int lineno, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* "NAME:LINE: what; what to do" (or "line LINE: ..." without a name). */
+static void
+syntax_error(GError **error, const char *name, int lineno, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (name)
+        g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX,
+                    "%s:%d: %s; fix the line, or delete the file to forget the DLE's history",
+                    name, lineno, msg);
+    else
+        g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX, "line %d: %s", lineno, msg);
+}
+
 static gboolean
-parse_one(curinfo_t *info, const char *line, int lineno, GError **error)
+parse_one(curinfo_t *info, const char *line, const char *name, int lineno, GError **error)
 {
     const char *colon = strchr(line, ':');
     if (!colon) {
-        g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX,
-                    "line %d: expected \"key: values\"", lineno);
+        syntax_error(error, name, lineno, "expected \"key: values\"");
         return FALSE;
     }
     g_autofree char *key = g_strndup(line, (gsize)(colon - line));
@@ -197,8 +232,8 @@ parse_one(curinfo_t *info, const char *line, int lineno, GError **error)
     }
     w[j] = NULL;
     if (!parse_info_line(info, key, w)) {
-        g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX,
-                    "line %d: bad values for \"%s\"", lineno, key);
+        syntax_error(error, name, lineno, "bad values for \"%s\" (expected \"%s: %s\")", key,
+                     key, expected_shape(key));
         return FALSE;
     }
     return TRUE;
@@ -206,6 +241,13 @@ parse_one(curinfo_t *info, const char *line, int lineno, GError **error)
 
 gboolean
 curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **error)
+{
+    return curinfo_parse_named(buf, len, NULL, out, error);
+}
+
+gboolean
+curinfo_parse_named(const char *buf, gsize len, const char *name, curinfo_t *out,
+                    GError **error)
 {
     curinfo_init(out);
     gsize pos = 0;
@@ -216,8 +258,7 @@ curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **error)
             break; /* torn last line */
         gsize n = (gsize)(nl - (buf + pos));
         if (memchr(buf + pos, '\0', n)) {
-            g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX,
-                        "line %d: NUL byte in text", lineno + 1);
+            syntax_error(error, name, lineno + 1, "NUL byte in text");
             curinfo_clear(out);
             return FALSE;
         }
@@ -229,7 +270,7 @@ curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **error)
             return TRUE;
         if (*line == '\0')
             continue;
-        if (!parse_one(out, line, lineno, error)) {
+        if (!parse_one(out, line, name, lineno, error)) {
             curinfo_clear(out);
             return FALSE;
         }
@@ -386,13 +427,7 @@ read_path(const char *path, curinfo_t *out, gboolean *exists, GError **error)
     }
     if (exists)
         *exists = TRUE;
-    GError *perr = NULL;
-    if (!curinfo_parse(buf, len, out, &perr)) {
-        g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_SYNTAX, "%s: %s", path, perr->message);
-        g_error_free(perr);
-        return FALSE;
-    }
-    return TRUE;
+    return curinfo_parse_named(buf, len, path, out, error);
 }
 
 gboolean

@@ -89,6 +89,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(curinfo_t, curinfo_free)
  * its newline is ignored.  Unknown keys are skipped; a known key with bad
  * values is CURINFO_ERROR_SYNTAX naming the line. */
 gboolean curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **error);
+/* The same; errors read "NAME:LINE: reason; what to do". */
+gboolean curinfo_parse_named(const char *buf, gsize len, const char *name, curinfo_t *out,
+                             GError **error);
 /* The file text, byte-compatible with AMANDA's driver. */
 char *curinfo_format(const curinfo_t *info);
 

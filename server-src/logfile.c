@@ -451,35 +451,74 @@ attach_continuation(GPtrArray *entries, const char *line, gsize len)
     g_ptr_array_add(prev->cont, g_strndup(line + 2, len - 2));
 }
 
+static void
+warn(GPtrArray *warnings, const char *name, int lineno, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+static void
+warn(GPtrArray *warnings, const char *name, int lineno, const char *fmt, ...)
+{
+    if (!warnings)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(warnings, g_strdup_printf("%s:%d: %s", name ? name : "log", lineno, msg));
+}
+
 GPtrArray *
-logfile_parse_buffer(const char *buf, gsize len)
+logfile_parse_buffer_warn(const char *buf, gsize len, const char *name, GPtrArray *warnings)
 {
     GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)logfile_entry_free);
     gsize pos = 0;
+    int lineno = 0;
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
-        if (!nl)
-            break; /* torn last line: the writer died mid-line */
+        lineno++;
+        if (!nl) {
+            /* the writer died mid-line; the next run starts a new log */
+            warn(warnings, name, lineno, "last line has no newline (torn write); ignored");
+            break;
+        }
         const char *line = buf + pos;
         gsize n = (gsize)(nl - line);
         pos += n + 1;
         if (n > 0 && line[n - 1] == '\r')
             n--;
         if (logfile_is_continuation(line, n)) {
+            if (entries->len == 0)
+                warn(warnings, name, lineno, "continuation line before any entry; ignored");
             attach_continuation(entries, line, n);
             continue;
         }
         logfile_entry_t *e = g_new(logfile_entry_t, 1);
-        if (logfile_parse_line(line, n, e, NULL))
+        GError *err = NULL;
+        if (logfile_parse_line(line, n, e, &err)) {
             g_ptr_array_add(entries, e);
-        else
+        } else {
+            warn(warnings, name, lineno, "%s; line ignored", err->message);
+            g_error_free(err);
             logfile_entry_free(e);
+        }
     }
     return entries;
 }
 
 GPtrArray *
+logfile_parse_buffer(const char *buf, gsize len)
+{
+    return logfile_parse_buffer_warn(buf, len, NULL, NULL);
+}
+
+GPtrArray *
 logfile_read(const char *path, GError **error)
+{
+    return logfile_read_warn(path, NULL, error);
+}
+
+GPtrArray *
+logfile_read_warn(const char *path, GPtrArray *warnings, GError **error)
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
@@ -490,7 +529,7 @@ logfile_read(const char *path, GError **error)
         g_error_free(err);
         return NULL;
     }
-    return logfile_parse_buffer(buf, len);
+    return logfile_parse_buffer_warn(buf, len, path, warnings);
 }
 
 char *
@@ -584,9 +623,18 @@ logfile_add_v(logfile_t *log, logfile_type_t type, logfile_program_t prog,
     }
     ssize_t n = full_write(log->fd, line, len);
     int saved = errno;
+    /* each line is on disk before the next step runs: a crash loses at
+     * most the line being written, never one a later action relied on */
+    gboolean synced = n >= 0 && (gsize)n == len && fdatasync(log->fd) == 0;
+    if (!synced && n >= 0 && (gsize)n == len)
+        saved = errno;
     lock_fd(log->fd, F_UNLCK);
     if (n < 0 || (gsize)n != len) {
         set_io_error(error, "cannot append to log", log->path, n < 0 ? saved : EIO);
+        return FALSE;
+    }
+    if (!synced) {
+        set_io_error(error, "cannot sync log", log->path, saved);
         return FALSE;
     }
     return TRUE;

@@ -105,8 +105,15 @@ gboolean logfile_is_continuation(const char *line, gsize len);
  * write from a crash) is ignored; unparsable lines are skipped.  Returns
  * an array of logfile_entry_t* (free function set). */
 GPtrArray *logfile_parse_buffer(const char *buf, gsize len);
+/* The same, and for every line skipped (unparsable, torn, stray
+ * continuation) a "NAME:LINE: reason" string is added to WARNINGS (an
+ * array with g_free, or NULL). */
+GPtrArray *logfile_parse_buffer_warn(const char *buf, gsize len, const char *name,
+                                     GPtrArray *warnings);
 /* Read and parse a log file. */
 GPtrArray *logfile_read(const char *path, GError **error);
+/* The same, collecting "PATH:LINE: reason" for skipped lines. */
+GPtrArray *logfile_read_warn(const char *path, GPtrArray *warnings, GError **error);
 
 /* Parse "[sec .. kb .. kps ..]" (with or without brackets). */
 gboolean logfile_parse_stats(const char *text, logfile_stats_t *out);
@@ -121,7 +128,7 @@ typedef struct logfile logfile_t;
 /* Open PATH for appending (created 0600 if missing). */
 logfile_t *logfile_open(const char *path, GError **error);
 /* Append one line (printf-style REST) atomically with respect to other
- * writers of the same file. */
+ * writers of the same file, and fdatasync it before returning. */
 gboolean logfile_add(logfile_t *log, logfile_type_t type, logfile_program_t prog,
                      GError **error, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 gboolean logfile_add_v(logfile_t *log, logfile_type_t type, logfile_program_t prog,

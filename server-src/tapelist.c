@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,8 +68,9 @@ set_field(tapelist_entry_t *e, const char *w)
     }
     if (g_str_has_prefix(w, "BLOCKSIZE:")) {
         char *end;
+        errno = 0;
         e->blocksize = g_ascii_strtoll(w + 10, &end, 10);
-        return *end == '\0' && e->blocksize >= 0;
+        return errno == 0 && end != w + 10 && *end == '\0' && e->blocksize >= 0;
     }
     if (strcmp(w, "reuse") == 0 || strcmp(w, "no-reuse") == 0) {
         e->reuse = (w[0] == 'r');
@@ -77,8 +79,39 @@ set_field(tapelist_entry_t *e, const char *w)
     return TRUE; /* unknown words of newer versions are ignored */
 }
 
+static void
+syntax_error(GError **error, const char *name, int lineno, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* "NAME:LINE: what" plus what to do about it. */
+static void
+syntax_error(GError **error, const char *name, int lineno, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, TAPELIST_ERROR, TAPELIST_ERROR_SYNTAX,
+                "%s:%d: %s; fix or remove that line (volumes are listed as "
+                "\"<timestamp> <label> reuse|no-reuse ...\")",
+                name ? name : "tapelist", lineno, msg);
+}
+
+static gboolean
+check_timestamp(const tapelist_entry_t *e, const char *name, int lineno, GError **error)
+{
+    for (const char *p = e->datestamp; *p; p++) {
+        if (!g_ascii_isdigit(*p)) {
+            syntax_error(error, name, lineno, "bad timestamp \"%s\" (digits only, 0 when "
+                         "never written)", e->datestamp);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static tapelist_entry_t *
-parse_entry(const char *line, int lineno, GError **error)
+parse_entry(const char *line, const char *name, int lineno, GError **error)
 {
     g_autofree char *copy = g_strdup(line);
     char *hash = strchr(copy, '#');
@@ -93,34 +126,37 @@ parse_entry(const char *line, int lineno, GError **error)
     for (char **p = w; *p; p++) {
         if (**p == '\0')
             continue;
-        if (n == 0)
+        if (n == 0) {
             e->datestamp = g_strdup(*p);
-        else if (n == 1)
+        } else if (n == 1) {
             e->label = g_strdup(*p);
-        else if (!set_field(e, *p))
-            n = -100;
-        n++;
-    }
-    if (n < 2) {
-        g_set_error(error, TAPELIST_ERROR, TAPELIST_ERROR_SYNTAX,
-                    "tapelist line %d: expected \"<timestamp> <label> reuse|no-reuse ...\"",
-                    lineno);
-        tapelist_entry_free(e);
-        return NULL;
-    }
-    for (const char *p = e->datestamp; *p; p++) {
-        if (!g_ascii_isdigit(*p)) {
-            g_set_error(error, TAPELIST_ERROR, TAPELIST_ERROR_SYNTAX,
-                        "tapelist line %d: bad timestamp \"%s\"", lineno, e->datestamp);
+        } else if (!set_field(e, *p)) {
+            syntax_error(error, name, lineno, "bad field \"%s\" of volume %s", *p, e->label);
             tapelist_entry_free(e);
             return NULL;
         }
+        n++;
+    }
+    if (n < 2) {
+        syntax_error(error, name, lineno, "no label after the timestamp");
+        tapelist_entry_free(e);
+        return NULL;
+    }
+    if (!check_timestamp(e, name, lineno, error)) {
+        tapelist_entry_free(e);
+        return NULL;
     }
     return e;
 }
 
 tapelist_t *
 tapelist_parse(const char *buf, gsize len, GError **error)
+{
+    return tapelist_parse_named(buf, len, NULL, error);
+}
+
+tapelist_t *
+tapelist_parse_named(const char *buf, gsize len, const char *name, GError **error)
 {
     g_autoptr(tapelist_t) tl = tapelist_new();
     gsize pos = 0;
@@ -132,8 +168,7 @@ tapelist_parse(const char *buf, gsize len, GError **error)
         gsize n = (gsize)(nl - (buf + pos));
         lineno++;
         if (memchr(buf + pos, '\0', n)) {
-            g_set_error(error, TAPELIST_ERROR, TAPELIST_ERROR_SYNTAX,
-                        "tapelist line %d: NUL byte", lineno);
+            syntax_error(error, name, lineno, "NUL byte");
             return NULL;
         }
         g_autofree char *line = g_strndup(buf + pos, n);
@@ -141,7 +176,7 @@ tapelist_parse(const char *buf, gsize len, GError **error)
         g_strstrip(line);
         if (*line == '\0')
             continue;
-        tapelist_entry_t *e = parse_entry(line, lineno, error);
+        tapelist_entry_t *e = parse_entry(line, name, lineno, error);
         if (!e)
             return NULL;
         g_ptr_array_add(tl->entries, e);
@@ -203,14 +238,7 @@ tapelist_read(const char *path, GError **error)
         g_error_free(err);
         return NULL;
     }
-    GError *perr = NULL;
-    tapelist_t *tl = tapelist_parse(buf, len, &perr);
-    if (!tl) {
-        g_set_error(error, TAPELIST_ERROR, TAPELIST_ERROR_SYNTAX, "%s: %s", path,
-                    perr->message);
-        g_error_free(perr);
-    }
-    return tl;
+    return tapelist_parse_named(buf, len, path, error);
 }
 
 gboolean

@@ -46,6 +46,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tapelist_t, tapelist_free)
  * without its newline (torn write) is ignored; a line without label is
  * TAPELIST_ERROR_SYNTAX naming its number.  The order of the file is kept. */
 tapelist_t *tapelist_parse(const char *buf, gsize len, GError **error);
+/* The same; errors read "NAME:LINE: reason; what to do". */
+tapelist_t *tapelist_parse_named(const char *buf, gsize len, const char *name, GError **error);
 char *tapelist_format(const tapelist_t *tl);
 
 /* Missing file: an empty list. */
