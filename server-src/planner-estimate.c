@@ -1,0 +1,189 @@
+/* planner-estimate: sendsize requests in parallel (see the header). */
+#include "planner-estimate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include "amclient.h"
+#include "amutil.h"
+#include "debug.h"
+#include "event.h"
+#include "server-dle.h"
+
+gboolean
+plan_parse_size_line(const char *line, char **disk, int *level, gint64 *kb)
+{
+    g_auto(GStrv) tok = split_quoted_strings(line);
+    if (g_strv_length(tok) != 4 || strcmp(tok[2], "SIZE") != 0)
+        return FALSE;
+    char *end;
+    long lv = strtol(tok[1], &end, 10);
+    if (*end || lv < 0 || lv > PLAN_MAX_DUMP_LEVEL)
+        return FALSE;
+    gint64 size = g_ascii_strtoll(tok[3], &end, 10);
+    if (*end)
+        return FALSE;
+    *disk = g_strdup(tok[0]);
+    *level = (int)lv;
+    *kb = size;
+    return TRUE;
+}
+
+static plan_estimate_t *
+find_est(GPtrArray *ests, const char *host, const char *disk)
+{
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        if (strcmp(e->entry->host, host) == 0 && strcmp(e->entry->disk, disk) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static void
+set_size(plan_estimate_t *e, int level, gint64 kb)
+{
+    for (int i = 0; i < e->req.nlevels; i++)
+        if (e->req.levels[i] == level && !e->req.server[i])
+            e->sizes[i] = kb < 0 ? -1 : kb;
+}
+
+static void
+host_error(GPtrArray *ests, const char *host, const char *msg)
+{
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        if (strcmp(e->entry->host, host) == 0 && e->asked && !e->error)
+            e->error = g_strdup(msg);
+    }
+}
+
+void
+plan_apply_reply(GPtrArray *ests, const char *host, const char *body)
+{
+    g_auto(GStrv) lines = g_strsplit(body, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_autofree char *disk = NULL;
+        int level;
+        gint64 kb;
+        if (plan_parse_size_line(*l, &disk, &level, &kb)) {
+            plan_estimate_t *e = find_est(ests, host, disk);
+            if (e)
+                set_size(e, level, kb);
+        } else if (g_str_has_prefix(*l, "ERROR")) {
+            host_error(ests, host, g_strstrip(*l + 5));
+        }
+    }
+}
+
+typedef struct {
+    GPtrArray *ests;
+    int pending;
+    gint64 start_us;
+} est_run_t;
+
+static void
+log_results(GPtrArray *ests, const char *host, const char *what, gint64 start_us)
+{
+    double t = (double)(g_get_monotonic_time() - start_us) / 1e6;
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        if (strcmp(e->entry->host, host) != 0 || !e->asked)
+            continue;
+        g_autoptr(GString) s = g_string_new(NULL);
+        for (int l = 0; l < e->req.nlevels; l++)
+            g_string_append_printf(s, "%s%d -> %" G_GINT64_FORMAT "K", l ? ", " : "",
+                                   e->req.levels[l], e->sizes[l]);
+        g_autofree char *qd = quote_string(e->entry->disk);
+        fprintf(stderr, "planner: time %.3f: got %s for host %s disk %s: %s\n", t, what, host, qd,
+                s->str);
+    }
+}
+
+static void
+got_estimates(void *arg, amclient_req_t *req, const char *body, gboolean final, const char *error)
+{
+    est_run_t *run = arg;
+    const char *host = amclient_host(req);
+    if (body)
+        plan_apply_reply(run->ests, host, body);
+    if (!final) {
+        log_results(run->ests, host, "partial result", run->start_us);
+        return;
+    }
+    if (error) {
+        fprintf(stderr, "planner: estimate request to %s failed: %s\n", host, error);
+        host_error(run->ests, host, error);
+    }
+    log_results(run->ests, host, "result", run->start_us);
+    run->pending--;
+}
+
+/* The request body of HOST's DLEs; *NEST gets the number of levels asked. */
+static char *
+host_request(const conf_t *conf, GPtrArray *ests, const char *host, const char *timestamp,
+             int *nest, const disklist_entry_t **first)
+{
+    g_autoptr(GString) body = g_string_new(NULL);
+    *nest = 0;
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        if (strcmp(e->entry->host, host) != 0 || !e->asked)
+            continue;
+        if (!*first) {
+            *first = e->entry;
+            int maxdumps = (int)server_dle_int(e->entry, DUMPTYPE_MAXDUMPS);
+            g_autofree char *opts = amclient_options_line(maxdumps, host, conf_name(conf), timestamp);
+            g_string_append_printf(body, "%s\n", opts);
+        }
+        g_autoptr(dle_t) dle = server_dle_new(conf, e->entry, e->req.levels, e->req.server,
+                                              e->req.nlevels);
+        g_autofree char *xml = dle_render(dle, FALSE);
+        g_string_append(body, xml);
+        for (int l = 0; l < e->req.nlevels; l++)
+            *nest += !e->req.server[l];
+    }
+    return g_string_free(g_steal_pointer(&body), FALSE);
+}
+
+static GPtrArray *
+hosts_to_ask(GPtrArray *ests)
+{
+    GPtrArray *hosts = g_ptr_array_new();
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        gboolean client_level = FALSE;
+        for (int l = 0; l < e->req.nlevels; l++)
+            client_level |= !e->req.server[l];
+        e->asked = client_level;
+        if (!client_level)
+            continue;
+        gboolean seen = FALSE;
+        for (guint h = 0; h < hosts->len && !seen; h++)
+            seen = strcmp(g_ptr_array_index(hosts, h), e->entry->host) == 0;
+        if (!seen)
+            g_ptr_array_add(hosts, e->entry->host);
+    }
+    return hosts;
+}
+
+void
+plan_get_estimates(const conf_t *conf, GPtrArray *ests, const char *timestamp)
+{
+    est_run_t run = { ests, 0, g_get_monotonic_time() };
+    g_autoptr(GPtrArray) hosts = hosts_to_ask(ests);
+    g_autoptr(GPtrArray) reqs = g_ptr_array_new_with_free_func((GDestroyNotify)amclient_free);
+    gint64 etimeout = conf_get_int(conf, CNF_ETIMEOUT);
+    for (guint h = 0; h < hosts->len; h++) {
+        const char *host = g_ptr_array_index(hosts, h);
+        int nest = 0;
+        const disklist_entry_t *first = NULL;
+        g_autofree char *body = host_request(conf, ests, host, timestamp, &nest, &first);
+        gint64 timeout = etimeout < 0 ? -etimeout : etimeout * MAX(nest, 1);
+        run.pending++;
+        g_ptr_array_add(reqs, amclient_request(host, server_dle_auth(first), server_dle_security_conf,
+                                               (void *)first, "sendsize", body, (int)timeout,
+                                               got_estimates, &run));
+    }
+    while (run.pending > 0)
+        g_main_context_iteration(NULL, TRUE);
+}
