@@ -1,0 +1,312 @@
+/* amrestore: restore dump images straight from a volume, without the
+ * catalogue.  Every file of the volume is read in order; the dumps that
+ * match the HOST DISK DATE specifications are written to
+ * HOST.DISK.DATE.LEVEL files (or to standard output with -p),
+ * decompressed unless -c/-C/-r say otherwise.  Consecutive parts of a
+ * split dump are joined into one image. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amutil.h"
+#include "debug.h"
+#include "dumpspec.h"
+#include "imagesink.h"
+#include "volread.h"
+
+typedef struct {
+    gboolean raw, keep_header, to_stdout, exact;
+    int compress_level;
+    gsize blocksize;
+    int first_file;
+    const char *label;
+    const char *device;
+    GPtrArray *specs;
+} Options;
+
+typedef struct {
+    const Options *o;
+    Device *dev;
+    int matched;
+    gboolean failed;
+    gboolean stop;
+} Run;
+
+static void
+usage(void)
+{
+    fprintf(stderr,
+            "Usage: amrestore [-r|-c|-C] [-b BLOCKSIZE] [-f FILENUM] [-l LABEL] [-p] [-h]\n"
+            "                 [--exact-match] DEVICE [HOST [DISK [DATE [HOST [DISK [DATE ...]]]]]]\n");
+    exit(2);
+}
+
+static gsize
+parse_blocksize(const char *text)
+{
+    guint64 n = 0;
+    if (!device_parse_size(text, &n) || n == 0) {
+        fprintf(stderr, "amrestore: -b %s: not a block size (bytes, or with a k/m suffix)\n",
+                text);
+        exit(2);
+    }
+    /* AMANDA's -b takes bytes; small numbers are surely KiB */
+    return n < 1024 ? (gsize)n * 1024 : (gsize)n;
+}
+
+static void
+parse_args(int argc, char **argv, Options *o)
+{
+    static const struct option longopts[] = {
+        { "exact-match", no_argument, NULL, 'E' },
+        { "config", required_argument, NULL, 'X' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    o->first_file = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "rcChpb:f:l:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->raw = TRUE; break;
+        case 'c': o->compress_level = 1; break;
+        case 'C': o->compress_level = 9; break;
+        case 'h': o->keep_header = TRUE; break;
+        case 'p': o->to_stdout = TRUE; break;
+        case 'b': o->blocksize = parse_blocksize(optarg); break;
+        case 'f': o->first_file = atoi(optarg); break;
+        case 'l': o->label = optarg; break;
+        case 'E': o->exact = TRUE; break;
+        case 'o': case 'X': break;   /* accepted for AMANDA compatibility; no config is read */
+        default: usage();
+        }
+    }
+    if (optind >= argc)
+        usage();
+    if (o->first_file < 1)
+        o->first_file = 1;
+    o->device = argv[optind];
+    o->specs = dumpspec_from_args(argc - optind - 1, argv + optind + 1, 3, o->exact);
+}
+
+/* Open the output for NAME: standard output with -p, else NAME.partial
+ * (renamed when the image is complete). */
+static int
+open_output(const Options *o, const char *name, GError **error)
+{
+    if (o->to_stdout)
+        return STDOUT_FILENO;
+    g_autofree char *tmp = g_strconcat(name, ".partial", NULL);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create %s: %s",
+                    tmp, g_strerror(errno));
+    return fd;
+}
+
+static gboolean
+close_output(const Options *o, int fd, const char *name, gboolean ok)
+{
+    if (o->to_stdout)
+        return ok;
+    g_autofree char *tmp = g_strconcat(name, ".partial", NULL);
+    if (close(fd) < 0 && ok) {
+        fprintf(stderr, "amrestore: writing %s: %s\n", tmp, g_strerror(errno));
+        ok = FALSE;
+    }
+    if (ok && rename(tmp, name) < 0) {
+        fprintf(stderr, "amrestore: cannot rename %s to %s: %s\n", tmp, name, g_strerror(errno));
+        ok = FALSE;
+    }
+    if (!ok)
+        fprintf(stderr, "amrestore: the incomplete image is left in %s\n", tmp);
+    return ok;
+}
+
+static void
+say_restoring(Device *dev, const dumpfile_t *hdr)
+{
+    g_autofree char *what = volread_describe(hdr);
+    fprintf(stderr, "amrestore: %d: restoring %s\n", dev->file, what);
+}
+
+static ImageSinkOptions
+sink_options(const Options *o, const dumpfile_t *first)
+{
+    ImageSinkOptions so = { 0 };
+    so.raw = o->raw;
+    so.write_header = o->raw || o->keep_header;
+    so.decompress = so.decrypt = !o->raw;
+    so.compress_level = o->raw ? 0 : o->compress_level;
+    so.hint_blocksize = first->blocksize;
+    return so;
+}
+
+/* Copy FIRST and the parts that follow it on the volume into SINK.
+ * Returns the header of the file after the run (TAPEEND past the last),
+ * or NULL after a device error; *LAST gets a copy of the last part's header. */
+static dumpfile_t *
+copy_run(Run *r, const dumpfile_t *first, ImageSink *sink, dumpfile_t *last, GError **error)
+{
+    fileheader_copy(last, first);
+    if (!volread_copy_file(r->dev, sink, NULL, error))
+        return NULL;
+    for (;;) {
+        dumpfile_t *next = device_seek_file(r->dev, r->dev->file + 1, error);
+        if (!next || r->o->raw || !volread_is_next_part(last, next))
+            return next;
+        say_restoring(r->dev, next);
+        fileheader_clear(last);
+        fileheader_copy(last, next);
+        device_header_free(next);
+        if (!volread_copy_file(r->dev, sink, NULL, error))
+            return NULL;
+    }
+}
+
+static char *
+output_name(const Options *o, const dumpfile_t *first)
+{
+    g_autofree char *base =
+        volread_image_name(first->host, first->disk, first->datestamp, first->dumplevel);
+    if (o->raw)
+        return first->type == FILEHEADER_SPLIT_DUMPFILE
+                   ? g_strdup_printf("%s.%07d.RAW", base, first->partnum)
+                   : g_strconcat(base, ".RAW", NULL);
+    /* a run that does not start with part 1 is only a piece of the dump */
+    if (first->type == FILEHEADER_SPLIT_DUMPFILE && first->partnum > 1)
+        return g_strdup_printf("%s.%07d", base, first->partnum);
+    return g_steal_pointer(&base);
+}
+
+/* Finish the image: close filters, check it against the header. */
+static gboolean
+finish_image(Run *r, ImageSink *sink, const dumpfile_t *first, const dumpfile_t *last,
+             const dumpfile_t *next, GError **error)
+{
+    if (!imagesink_finish(sink, error))
+        return FALSE;
+    if (r->o->raw || first->partnum > 1)
+        return TRUE;
+    if (!imagesink_verify(sink, first, error)) {
+        if (next && next->type == FILEHEADER_TAPEEND && !volread_is_last_part(last))
+            g_prefix_error(error, "part %d is the last file of volume '%s' and the dump "
+                           "probably continues on the next volume (amfetchdump joins "
+                           "volumes): ", last->partnum, r->dev->volume_label);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static dumpfile_t *
+restore_dump(Run *r, const dumpfile_t *first)
+{
+    g_autofree char *name = output_name(r->o, first);
+    GError *err = NULL;
+    dumpfile_t last, *next = NULL;
+    fileheader_init(&last);
+    int fd = open_output(r->o, name, &err);
+    gboolean ok = fd >= 0;
+    if (ok) {
+        ImageSinkOptions so = sink_options(r->o, first);
+        g_autoptr(ImageSink) sink =
+            imagesink_new(fd, r->o->to_stdout ? "standard output" : name, first, &so, &err);
+        ok = sink != NULL;
+        if (ok) {
+            next = copy_run(r, first, sink, &last, &err);
+            ok = next != NULL && finish_image(r, sink, first, &last, next, &err);
+        }
+    }
+    if (!ok) {
+        fprintf(stderr, "amrestore: %s\n", err ? err->message : "restore failed");
+        g_clear_error(&err);
+        r->failed = TRUE;
+    }
+    if (fd >= 0)
+        close_output(r->o, fd, name, ok);
+    fileheader_clear(&last);
+    if (r->o->to_stdout || !ok)
+        r->stop = TRUE;
+    return next;
+}
+
+/* Handle the file HDR is the header of; returns the next file's header. */
+static dumpfile_t *
+handle_file(Run *r, dumpfile_t *hdr, GError **error)
+{
+    int file = r->dev->file;
+    if (!volread_is_dump(hdr)) {
+        fprintf(stderr, "amrestore: %d: skipping %s file\n", file,
+                fileheader_type_name(hdr->type));
+        return device_seek_file(r->dev, file + 1, error);
+    }
+    g_autofree char *what = volread_describe(hdr);
+    if (!dumpspec_list_match(r->o->specs, hdr->host, hdr->disk, hdr->datestamp, -1)) {
+        fprintf(stderr, "amrestore: %d: skipping %s\n", file, what);
+        return device_seek_file(r->dev, file + 1, error);
+    }
+    fprintf(stderr, "amrestore: %d: restoring %s\n", file, what);
+    r->matched++;
+    dumpfile_t *next = restore_dump(r, hdr);
+    if (!next && !r->failed)
+        g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_READ, "device error");
+    return next;
+}
+
+static int
+run_volume(Run *r)
+{
+    const Options *o = r->o;
+    fprintf(stderr, "Restoring from tape %s starting with file %d.\n", r->dev->volume_label,
+            o->first_file);
+    GError *err = NULL;
+    dumpfile_t *hdr = device_seek_file(r->dev, o->first_file, &err);
+    while (hdr && hdr->type != FILEHEADER_TAPEEND && !r->stop) {
+        dumpfile_t *next = handle_file(r, hdr, &err);
+        device_header_free(hdr);
+        hdr = next;
+    }
+    if (hdr)
+        device_header_free(hdr);
+    if (err) {
+        fprintf(stderr, "amrestore: volume '%s': %s\n", r->dev->volume_label, err->message);
+        g_error_free(err);
+        return 1;
+    }
+    if (r->matched == 0) {
+        fprintf(stderr, "amrestore: no dump on volume '%s' (from file %d on) matches the "
+                "given host/disk/date; run without them to list every dump\n",
+                r->dev->volume_label, o->first_file);
+        return 1;
+    }
+    return r->failed ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    Options o;
+    parse_args(argc, argv, &o);
+    g_set_prgname("amrestore");
+    debug_open("server");
+    dbprintf("amrestore %s\n", o.device);
+    GError *err = NULL;
+    Device *dev = volread_open(o.device, o.label, o.blocksize, &err);
+    if (!dev) {
+        fprintf(stderr, "amrestore: %s\n", err->message);
+        g_error_free(err);
+        g_ptr_array_unref(o.specs);
+        return 1;
+    }
+    Run r = { .o = &o, .dev = dev };
+    int rc = run_volume(&r);
+    device_free(dev);
+    g_ptr_array_unref(o.specs);
+    debug_close();
+    return rc;
+}

@@ -1,0 +1,126 @@
+/* volread: reading dump files back from a volume (see volread.h). */
+#include "volread.h"
+
+#include <string.h>
+
+#include "amutil.h"
+
+G_DEFINE_QUARK(volread-error-quark, volread_error)
+
+static gboolean
+label_ok(Device *dev, const char *device_name, const char *want_label, GError **error)
+{
+    DeviceStatusFlags st = device_read_label(dev);
+    if (st != DEVICE_STATUS_SUCCESS) {
+        g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_VOLUME, "%s: %s", device_name,
+                    dev->errmsg ? dev->errmsg : "no usable volume");
+        return FALSE;
+    }
+    if (want_label && g_strcmp0(dev->volume_label, want_label) != 0) {
+        g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_VOLUME,
+                    "%s holds volume '%s', not the volume '%s' asked for", device_name,
+                    dev->volume_label, want_label);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+Device *
+volread_open(const char *device_name, const char *want_label, gsize block_size, GError **error)
+{
+    Device *dev = device_open(device_name, error);
+    if (!dev)
+        return NULL;
+    g_autofree char *bs = g_strdup_printf("%" G_GSIZE_FORMAT,
+                                          block_size ? block_size : VOLREAD_DEFAULT_BLOCK);
+    if (!device_property_set(dev, "BLOCK_SIZE", bs, error) ||
+        !label_ok(dev, device_name, want_label, error) ||
+        !device_start(dev, DEVICE_MODE_READ, NULL, NULL, error)) {
+        device_free(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+gboolean
+volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
+{
+    gsize room = dev->block_size;
+    g_autofree char *buf = g_malloc(room);
+    guint64 total = 0;
+    for (;;) {
+        gsize size = room;
+        GError *err = NULL;
+        gssize n = device_read_block(dev, buf, &size, &err);
+        if (n < 0) {
+            g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_READ,
+                        "volume '%s' file %d: %s", dev->volume_label, dev->file,
+                        err ? err->message : "read error");
+            g_clear_error(&err);
+            return FALSE;
+        }
+        if (n == 0)
+            break;
+        total += (guint64)n;
+        if (!imagesink_write(sink, buf, (gsize)n, error))
+            return FALSE;
+    }
+    if (bytes)
+        *bytes = total;
+    return TRUE;
+}
+
+gboolean
+volread_is_dump(const dumpfile_t *hdr)
+{
+    return hdr->type == FILEHEADER_SPLIT_DUMPFILE || hdr->type == FILEHEADER_DUMPFILE;
+}
+
+gboolean
+volread_same_dump(const dumpfile_t *a, const dumpfile_t *b)
+{
+    return volread_is_dump(a) && volread_is_dump(b) && g_strcmp0(a->host, b->host) == 0 &&
+           g_strcmp0(a->disk, b->disk) == 0 && g_strcmp0(a->datestamp, b->datestamp) == 0 &&
+           a->dumplevel == b->dumplevel;
+}
+
+gboolean
+volread_is_next_part(const dumpfile_t *a, const dumpfile_t *b)
+{
+    return a->type == FILEHEADER_SPLIT_DUMPFILE && b->type == FILEHEADER_SPLIT_DUMPFILE &&
+           volread_same_dump(a, b) && b->partnum == a->partnum + 1;
+}
+
+gboolean
+volread_is_last_part(const dumpfile_t *hdr)
+{
+    if (hdr->type == FILEHEADER_DUMPFILE)
+        return TRUE;
+    return hdr->totalparts > 0 && hdr->partnum == hdr->totalparts;
+}
+
+char *
+volread_image_name(const char *host, const char *disk, const char *datestamp, int level)
+{
+    g_autofree char *h = sanitise_filename(host ? host : "");
+    g_autofree char *d = sanitise_filename(disk ? disk : "");
+    return g_strdup_printf("%s.%s.%s.%d", h, d, datestamp ? datestamp : "", level);
+}
+
+char *
+volread_describe(const dumpfile_t *hdr)
+{
+    g_autofree char *disk = quote_string(hdr->disk ? hdr->disk : "");
+    g_autofree char *parts = NULL;
+    if (hdr->type == FILEHEADER_SPLIT_DUMPFILE)
+        parts = hdr->totalparts > 0 ? g_strdup_printf(" part %d/%d", hdr->partnum, hdr->totalparts)
+                                    : g_strdup_printf(" part %d/UNKNOWN", hdr->partnum);
+    gboolean comp = hdr->compressed && hdr->comp_suffix && *hdr->comp_suffix;
+    return g_strdup_printf("%s: date %s host %s disk %s%s lev %d comp %s program %s",
+                           hdr->type == FILEHEADER_SPLIT_DUMPFILE ? "split dumpfile"
+                                                                  : "dumpfile",
+                           hdr->datestamp ? hdr->datestamp : "", hdr->host ? hdr->host : "",
+                           disk, parts ? parts : "", hdr->dumplevel,
+                           comp ? hdr->comp_suffix : "N",
+                           hdr->program ? hdr->program : "");
+}
