@@ -188,7 +188,9 @@ amgtar_cmd_estimate(const AmgtarArgs *a)
         gboolean ok = a->calcsize ? estimate_with_calcsize(a, level, &bytes, &err)
                                   : estimate_with_tar(a, level, &bytes, &err);
         if (ok) {
-            printf("%d %" G_GUINT64_FORMAT " 1\n", level, bytes);
+            /* The application API reports KiB (AMANDA's amgtar prints
+             * "0 300 1" for a 307200-byte archive). */
+            printf("%d %" G_GUINT64_FORMAT " 1\n", level, (bytes + 1023) / 1024);
         } else {
             printf("ERROR amgtar: estimate of %s level %d: %s\n", a->disk, level,
                    err ? err->message : "failed");
