@@ -45,7 +45,8 @@ result_from_part(const logfile_entry_t *e, const char *write_ts)
     r->partnum = e->partnum;
     r->totalparts = e->totalparts;
     r->status = g_strdup(e->type == LOGFILE_L_PART ? "OK" : "PARTIAL");
-    r->message = g_strdup(e->type == LOGFILE_L_PART ? "" : (e->message ? e->message : ""));
+    /* AMANDA's find shows no reason for a PARTPARTIAL part */
+    r->message = g_strdup("");
     r->sec = e->stats.sec;
     r->kb = e->stats.kb >= 0 ? e->stats.kb
                               : (e->stats.bytes >= 0 ? (e->stats.bytes + 1023) / 1024 : -1);
@@ -62,7 +63,9 @@ same_dump(const find_result_t *r, const logfile_entry_t *e)
            (!e->storage || g_strcmp0(r->storage, e->storage) == 0);
 }
 
-/* A taper DONE/PARTIAL/FAIL line settles the pending parts of its dump. */
+/* A taper DONE/PARTIAL/FAIL line settles the pending parts of its dump.
+ * As AMANDA 3.5.1's amadmin find (checked against it): DONE gives the
+ * part count, FAIL its reason; PARTIAL changes only the status. */
 static void
 settle(GPtrArray *pending, const logfile_entry_t *e, GPtrArray *out)
 {
@@ -76,9 +79,9 @@ settle(GPtrArray *pending, const logfile_entry_t *e, GPtrArray *out)
         }
         g_ptr_array_steal_index(pending, i);
         r->dump_status = g_strdup(status);
-        if (e->totalparts >= 0)
+        if (e->type == LOGFILE_L_DONE && e->totalparts >= 0)
             r->totalparts = e->totalparts;
-        if (e->type != LOGFILE_L_DONE && e->message && !*r->message) {
+        if (e->type == LOGFILE_L_FAIL && e->message && !*r->message) {
             g_free(r->message);
             r->message = g_strdup(e->message);
         }
@@ -96,6 +99,13 @@ volume_current(const tapelist_t *tl, const char *label, const char *write_ts)
 void
 find_scan_log(GPtrArray *entries, const char *log_timestamp, const tapelist_t *tl,
               GPtrArray *out)
+{
+    find_scan_log_full(entries, log_timestamp, tl, FALSE, out);
+}
+
+void
+find_scan_log_full(GPtrArray *entries, const char *log_timestamp, const tapelist_t *tl,
+                   gboolean keep_unsettled, GPtrArray *out)
 {
     g_autoptr(GHashTable) written = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GPtrArray) pending =
@@ -118,8 +128,9 @@ find_scan_log(GPtrArray *entries, const char *log_timestamp, const tapelist_t *t
             settle(pending, e, out);
         }
     }
-    /* parts whose dump never got a verdict (the run died): partial dumps */
-    while (pending->len > 0) {
+    /* parts whose dump never got a verdict (the run died): AMANDA's find
+     * leaves them out; recovery tools may ask for them as partial dumps */
+    while (keep_unsettled && pending->len > 0) {
         find_result_t *r = g_ptr_array_steal_index(pending, 0);
         r->dump_status = g_strdup("PARTIAL");
         g_ptr_array_add(out, r);

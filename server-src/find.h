@@ -6,7 +6,8 @@
  * PARTPARTIAL) to a volume that is still in the tapelist with the same
  * write timestamp (a volume overwritten since then no longer holds it).
  * The taper's DONE, PARTIAL or FAIL line for the dump sets the dump's
- * status and part count.  Only logs named after a timestamp that a
+ * status (and DONE the part count); parts without such a line are left
+ * out, as AMANDA 3.5.1's amadmin find does.  Only logs named after a timestamp that a
  * volume of the tapelist was written at are read (in logdir and
  * logdir/oldlog), as AMANDA does. */
 #ifndef FIND_H
@@ -44,6 +45,11 @@ void find_result_free(find_result_t *r);
  * when the log has no "START taper" line. */
 void find_scan_log(GPtrArray *entries, const char *log_timestamp, const tapelist_t *tl,
                    GPtrArray *out);
+/* The same; with KEEP_UNSETTLED, parts of dumps the taper never gave a
+ * verdict on (the run died before DONE/PARTIAL/FAIL) are kept with
+ * dump_status PARTIAL.  find_scan_log, like AMANDA, leaves them out. */
+void find_scan_log_full(GPtrArray *entries, const char *log_timestamp, const tapelist_t *tl,
+                        gboolean keep_unsettled, GPtrArray *out);
 /* All dumps of a configuration; sorted with the default order. */
 GPtrArray *find_dumps(const char *logdir, const char *tapelist_path, GError **error);
 

@@ -205,10 +205,13 @@ indexfile_read_lines(const char *path, GError **error)
     int n;
     while ((n = gzread(gz, buf, sizeof(buf))) > 0)
         g_string_append_len(data, buf, n);
+    /* a stream cut short ends with Z_BUF_ERROR rather than n < 0 */
     int zerr = Z_OK;
-    const char *msg = n < 0 ? gzerror(gz, &zerr) : NULL;
-    if (n < 0) {
-        g_set_error(error, INDEXFILE_ERROR, INDEXFILE_ERROR_CORRUPT, "%s: %s", path, msg);
+    const char *msg = gzerror(gz, &zerr);
+    if (n < 0 || zerr != Z_OK) {
+        g_set_error(error, INDEXFILE_ERROR, INDEXFILE_ERROR_CORRUPT,
+                    "%s: %s (damaged or cut short; the dump's index must be rebuilt or "
+                    "removed)", path, zerr == Z_ERRNO ? g_strerror(errno) : msg);
         gzclose(gz);
         return NULL;
     }
