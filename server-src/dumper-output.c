@@ -1,0 +1,171 @@
+/* dumper-output: holding or pipe sink with compression and CRCs. */
+#include "dumper-output.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "amutil.h"
+#include "holding.h"
+
+#define OUT_BUF (256 * 1024)
+
+struct dumper_out {
+    holding_writer_t *holding;
+    int fd;
+    gboolean compress;
+    z_stream z;
+    unsigned char *zbuf;
+    guint32 client_crc, server_crc;
+    guint64 received, stored;
+};
+
+static dumper_out_t *
+out_new(int comp_level, GError **error)
+{
+    dumper_out_t *o = g_new0(dumper_out_t, 1);
+    o->fd = -1;
+    o->client_crc = o->server_crc = (guint32)crc32(0L, Z_NULL, 0);
+    if (comp_level > 0) {
+        /* windowBits 15 + 16: a gzip stream, so "gzip -dc" restores it. */
+        if (deflateInit2(&o->z, comp_level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            g_set_error(error, g_quark_from_static_string("dumper"), 1, "zlib init failed");
+            g_free(o);
+            return NULL;
+        }
+        o->compress = TRUE;
+        o->zbuf = g_malloc(OUT_BUF);
+    }
+    return o;
+}
+
+dumper_out_t *
+dumper_out_holding(const char *path, const dumpfile_t *hdr, guint64 chunksize, int comp_level,
+                   GError **error)
+{
+    dumper_out_t *o = out_new(comp_level, error);
+    if (!o)
+        return NULL;
+    o->holding = holding_writer_open(path, hdr, chunksize, error);
+    if (!o->holding) {
+        dumper_out_abort(o);
+        return NULL;
+    }
+    return o;
+}
+
+dumper_out_t *
+dumper_out_fd(int fd, const dumpfile_t *hdr, int comp_level, GError **error)
+{
+    dumper_out_t *o = out_new(comp_level, error);
+    if (!o)
+        return NULL;
+    o->fd = fd;
+    g_autofree char *block = fileheader_build(hdr, DISK_BLOCK_BYTES, error);
+    if (!block || full_write(fd, block, DISK_BLOCK_BYTES) != DISK_BLOCK_BYTES) {
+        if (block)
+            g_set_error(error, g_quark_from_static_string("dumper"), 1,
+                        "writing the header to the taper: %s", g_strerror(errno));
+        dumper_out_abort(o);
+        return NULL;
+    }
+    return o;
+}
+
+static gboolean
+store(dumper_out_t *o, const void *buf, gsize len, GError **error)
+{
+    if (len == 0)
+        return TRUE;
+    o->server_crc = (guint32)crc32(o->server_crc, buf, (uInt)len);
+    o->stored += len;
+    if (o->holding)
+        return holding_writer_write(o->holding, buf, len, NULL, error);
+    if (full_write(o->fd, buf, len) != (ssize_t)len) {
+        g_set_error(error, g_quark_from_static_string("dumper"), 1, "writing to the taper: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+deflate_some(dumper_out_t *o, int flush, GError **error)
+{
+    int rc;
+    do {
+        o->z.next_out = o->zbuf;
+        o->z.avail_out = OUT_BUF;
+        rc = deflate(&o->z, flush);
+        if (rc == Z_STREAM_ERROR) {
+            g_set_error(error, g_quark_from_static_string("dumper"), 1, "zlib error");
+            return FALSE;
+        }
+        if (!store(o, o->zbuf, OUT_BUF - o->z.avail_out, error))
+            return FALSE;
+    } while (o->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    return TRUE;
+}
+
+gboolean
+dumper_out_write(dumper_out_t *o, const void *buf, gsize len, GError **error)
+{
+    o->client_crc = (guint32)crc32(o->client_crc, buf, (uInt)len);
+    o->received += len;
+    if (!o->compress)
+        return store(o, buf, len, error);
+    o->z.next_in = (Bytef *)buf;
+    o->z.avail_in = (uInt)len;
+    return deflate_some(o, Z_NO_FLUSH, error);
+}
+
+guint64
+dumper_out_received(const dumper_out_t *o)
+{
+    return o->received;
+}
+
+static void
+out_free(dumper_out_t *o)
+{
+    if (o->compress)
+        deflateEnd(&o->z);
+    g_free(o->zbuf);
+    g_free(o);
+}
+
+gboolean
+dumper_out_finish(dumper_out_t *o, gboolean partial, fileheader_crc_t *client_crc,
+                  fileheader_crc_t *server_crc, GError **error)
+{
+    gboolean ok = TRUE;
+    if (o->compress) {
+        o->z.next_in = NULL;
+        o->z.avail_in = 0;
+        ok = deflate_some(o, Z_FINISH, error);
+    }
+    client_crc->crc = o->client_crc;
+    client_crc->size = o->received;
+    server_crc->crc = o->server_crc;
+    server_crc->size = o->stored;
+    if (o->holding) {
+        if (ok)
+            ok = holding_writer_finish(o->holding, partial, error);
+        else
+            holding_writer_abort(o->holding);
+        o->holding = NULL;
+    }
+    out_free(o);
+    return ok;
+}
+
+void
+dumper_out_abort(dumper_out_t *o)
+{
+    if (!o)
+        return;
+    if (o->holding)
+        holding_writer_abort(o->holding);
+    out_free(o);
+}
