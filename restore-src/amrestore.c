@@ -195,7 +195,7 @@ finish_image(Run *r, ImageSink *sink, const dumpfile_t *first, const dumpfile_t 
     if (!imagesink_verify(sink, first, error)) {
         if (next && next->type == FILEHEADER_TAPEEND && !volread_is_last_part(last))
             g_prefix_error(error, "part %d is the last file of volume '%s' and the dump "
-                           "probably continues on the next volume (amfetchdump joins "
+                           "may continue on the next volume (amfetchdump joins "
                            "volumes): ", last->partnum, r->dev->volume_label);
         return FALSE;
     }
@@ -240,8 +240,8 @@ handle_file(Run *r, dumpfile_t *hdr, GError **error)
 {
     int file = r->dev->file;
     if (!volread_is_dump(hdr)) {
-        fprintf(stderr, "amrestore: %d: skipping %s file\n", file,
-                fileheader_type_name(hdr->type));
+        fprintf(stderr, "amrestore: %d: skipping a file that holds no dump (header type %s)\n",
+                file, fileheader_type_name(hdr->type));
         return device_seek_file(r->dev, file + 1, error);
     }
     g_autofree char *what = volread_describe(hdr);

@@ -12,8 +12,11 @@ label_ok(Device *dev, const char *device_name, const char *want_label, GError **
 {
     DeviceStatusFlags st = device_read_label(dev);
     if (st != DEVICE_STATUS_SUCCESS) {
-        g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_VOLUME, "%s: %s", device_name,
-                    dev->errmsg ? dev->errmsg : "no usable volume");
+        const char *why = dev->errmsg ? dev->errmsg : "no usable volume";
+        if (g_str_has_prefix(why, device_name))
+            g_set_error_literal(error, VOLREAD_ERROR, VOLREAD_ERROR_VOLUME, why);
+        else
+            g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_VOLUME, "%s: %s", device_name, why);
         return FALSE;
     }
     if (want_label && g_strcmp0(dev->volume_label, want_label) != 0) {
