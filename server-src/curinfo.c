@@ -287,7 +287,7 @@ format_perf(GString *s, const char *key, const double *vals)
     g_string_append_printf(s, "%s:", key);
     for (int i = 0; i < CURINFO_AVG_COUNT; i++) {
         if (vals[i] >= 0) {
-            char num[G_ASCII_DTOSTR_BUF_SIZE];
+            char num[400]; /* "%f" of the largest double is ~320 characters */
             g_ascii_formatd(num, sizeof(num), "%f", vals[i]);
             g_string_append_printf(s, " %s", num);
         }

@@ -418,9 +418,10 @@ logfile_parse_line(const char *line, gsize len, logfile_entry_t *out, GError **e
     logfile_entry_init(out);
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
-    if (len == 0 || logfile_is_continuation(line, len) || memchr(line, '\0', len)) {
+    if (len == 0 || logfile_is_continuation(line, len) || memchr(line, '\0', len) ||
+        memchr(line, '\n', len)) {
         g_set_error(error, LOGFILE_ERROR, LOGFILE_ERROR_SYNTAX,
-                    "log line is empty, a continuation or holds a NUL byte");
+                    "log line is empty, a continuation or holds a NUL byte or newline");
         return FALSE;
     }
     g_autofree char *copy = g_strndup(line, len);

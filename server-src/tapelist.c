@@ -121,7 +121,10 @@ parse_entry(const char *line, const char *name, int lineno, GError **error)
         *hash = '\0';
         e->comment = g_strdup(hash + 1);
     }
-    g_auto(GStrv) w = g_strsplit_set(copy, " \t", -1);
+    for (char *p = copy; *p; p++) /* any blank separates words, as AMANDA reads them */
+        if (g_ascii_isspace(*p))
+            *p = ' ';
+    g_auto(GStrv) w = g_strsplit(copy, " ", -1);
     int n = 0;
     for (char **p = w; *p; p++) {
         if (**p == '\0')
