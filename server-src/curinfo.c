@@ -469,6 +469,24 @@ replace_info(const char *dir, const char *text, GError **error)
     return TRUE;
 }
 
+/* Temp files of writers killed mid-way: nobody else writes while we hold
+ * the DLE's lock, so every "info.tmp.*" there is stale. */
+static void
+remove_stale_temps(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (!d)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (g_str_has_prefix(name, "info.tmp.")) {
+            g_autofree char *path = g_build_filename(dir, name, NULL);
+            unlink(path);
+        }
+    }
+    g_dir_close(d);
+}
+
 /* flock on the DLE directory (created as needed); returns the fd or -1. */
 static int
 lock_dir(const char *dir, GError **error)
@@ -487,6 +505,7 @@ lock_dir(const char *dir, GError **error)
             return -1;
         }
     }
+    remove_stale_temps(dir);
     return fd;
 }
 

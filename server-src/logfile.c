@@ -569,12 +569,45 @@ set_io_error(GError **error, const char *what, const char *path, int err)
                 g_strerror(err));
 }
 
+static gboolean
+lock_fd(int fd, short type)
+{
+    struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    while (fcntl(fd, F_SETLKW, &fl) < 0) {
+        if (errno != EINTR)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* A writer that died mid-line left the log without a final newline:
+ * end that line so the next one (amcleanup's, say) starts clean.  Done
+ * under the append lock so two openers add one newline, not two. */
+static gboolean
+end_torn_line(int fd)
+{
+    struct stat st;
+    char last = '\n';
+    if (!lock_fd(fd, F_WRLCK))
+        return FALSE;
+    gboolean ok = fstat(fd, &st) == 0;
+    if (ok && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+        ok = full_write(fd, "\n", 1) == 1 && fdatasync(fd) == 0;
+    lock_fd(fd, F_UNLCK);
+    return ok;
+}
+
 logfile_t *
 logfile_open(const char *path, GError **error)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         set_io_error(error, "cannot open log", path, errno);
+        return NULL;
+    }
+    if (!end_torn_line(fd)) {
+        set_io_error(error, "cannot repair the last line of log", path, errno);
+        close(fd);
         return NULL;
     }
     logfile_t *log = g_new0(logfile_t, 1);
@@ -598,17 +631,6 @@ logfile_close(logfile_t *log)
         close(log->fd);
     g_free(log->path);
     g_free(log);
-}
-
-static gboolean
-lock_fd(int fd, short type)
-{
-    struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-    while (fcntl(fd, F_SETLKW, &fl) < 0) {
-        if (errno != EINTR)
-            return FALSE;
-    }
-    return TRUE;
 }
 
 gboolean

@@ -125,7 +125,8 @@ char *logfile_format_line(logfile_type_t type, logfile_program_t prog, const cha
 /* ---- writing ---- */
 typedef struct logfile logfile_t;
 
-/* Open PATH for appending (created 0600 if missing). */
+/* Open PATH for appending (created 0600 if missing).  When a writer died
+ * mid-line, that line is ended first so new lines start clean. */
 logfile_t *logfile_open(const char *path, GError **error);
 /* Append one line (printf-style REST) atomically with respect to other
  * writers of the same file, and fdatasync it before returning. */
