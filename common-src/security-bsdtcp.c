@@ -1,0 +1,166 @@
+/* security-bsdtcp: auth "bsdtcp".  The server connects to the client's
+ * amanda port (10080/tcp), from a reserved port when it runs as root; the
+ * client's amandad gets that socket from inetd as stdin/stdout.  Everything
+ * then runs multiplexed over it (security-tcpm.c).  Who may ask for what is
+ * decided by amandad from .amandahosts with the peer name given here. */
+#include "config.h"
+#include "security-tcpm.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "debug.h"
+
+#define AMANDA_TCP_PORT_DEFAULT "10080"
+#define RESERVED_PORT_LOW 512
+#define RESERVED_PORT_HIGH 1023
+
+typedef struct {
+    security_connect_fn_t fn;
+    void *arg;
+    security_handle_t *handle;
+    security_status_t status;
+} connect_report_t;
+
+static void
+report_connect(void *arg)
+{
+    connect_report_t *r = arg;
+    r->fn(r->arg, r->handle, r->status);
+    g_free(r);
+}
+
+/* The port to connect to: client_port from the config, else the "amanda"
+ * tcp service, else 10080. */
+static char *
+client_port(security_conf_fn_t conf_fn, void *conf_arg)
+{
+    const char *port = conf_fn ? conf_fn("client_port", conf_arg) : NULL;
+    if (port && *port)
+        return g_strdup(port);
+    struct servent *se = getservbyname("amanda", "tcp");
+    if (se)
+        return g_strdup_printf("%d", ntohs((uint16_t)se->s_port));
+    return g_strdup(AMANDA_TCP_PORT_DEFAULT);
+}
+
+/* As root, take a source port below 1024 so the client can tell the
+ * request comes from a privileged process. */
+static gboolean
+bind_reserved_port(int fd, const struct addrinfo *ai)
+{
+    struct sockaddr_storage ss;
+    for (int port = RESERVED_PORT_HIGH; port >= RESERVED_PORT_LOW; port--) {
+        memset(&ss, 0, sizeof(ss));
+        ss.ss_family = (sa_family_t)ai->ai_family;
+        if (ai->ai_family == AF_INET)
+            ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+        else if (ai->ai_family == AF_INET6)
+            ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+        else
+            return FALSE;
+        if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == 0)
+            return TRUE;
+        if (errno != EADDRINUSE)
+            return FALSE;
+    }
+    return FALSE;
+}
+
+/* Blocking connect to HOST:PORT; fd or -1 with *ERROR set. */
+static int
+tcp_connect(const char *host, const char *port, char **error)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        *error = g_strdup_printf("%s: cannot resolve: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        if (geteuid() == 0 && !bind_reserved_port(fd, ai))
+            dbprintf("bsdtcp: no reserved port free, connecting from any port");
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            saved = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        *error = g_strdup_printf("%s port %s: cannot connect: %s", host, port, g_strerror(saved));
+    return fd;
+}
+
+static void
+numeric_peer(int fd, char **name, char **address)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char host[NI_MAXHOST], addr[NI_MAXHOST];
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0 ||
+        getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0) {
+        *name = g_strdup("unknown");
+        *address = g_strdup("unknown");
+        return;
+    }
+    *address = g_strdup(addr);
+    if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), NULL, 0, NI_NAMEREQD) == 0)
+        *name = g_strdup(host);
+    else
+        *name = g_strdup(addr);
+}
+
+static void
+bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_t conf_fn,
+               void *conf_arg, security_connect_fn_t fn, void *arg)
+{
+    g_autofree char *port = client_port(conf_fn, conf_arg);
+    g_autofree char *error = NULL;
+    connect_report_t *r = g_new0(connect_report_t, 1);
+    r->fn = fn;
+    r->arg = arg;
+    int fd = tcp_connect(host, port, &error);
+    if (fd < 0) {
+        dbprintf("bsdtcp: %s", error);
+        r->handle = tcpm_failed_handle_new(drv, error);
+        r->status = S_ERROR;
+    } else {
+        g_autofree char *name = NULL, *address = NULL;
+        numeric_peer(fd, &name, &address);
+        tcpm_conn_t *conn = tcpm_conn_new(drv, fd, fd);
+        tcpm_conn_set_peer(conn, host, address);
+        dbprintf("bsdtcp: connected to %s (%s) port %s", host, address, port);
+        r->handle = tcpm_conversation_new(conn);
+        r->status = S_OK;
+    }
+    security_defer(report_connect, r);
+}
+
+static gboolean
+bsdtcp_accept(const security_driver_t *drv, security_conf_fn_t conf_fn, void *conf_arg, int in_fd,
+              int out_fd, security_accept_fn_t fn, void *arg, GError **error)
+{
+    (void)conf_fn;
+    (void)conf_arg;
+    g_autofree char *name = NULL, *address = NULL;
+    numeric_peer(in_fd, &name, &address);
+    return tcpm_accept_fds(drv, in_fd, out_fd, fn, arg, name, address, error);
+}
+
+const security_driver_t security_bsdtcp_driver = {
+    .name = "bsdtcp",
+    .connect = bsdtcp_connect,
+    .accept = bsdtcp_accept,
+    TCPM_DRIVER_OPS,
+};
