@@ -45,9 +45,37 @@ update_soft(guint32 crc, const guint8 *p, gsize len)
     return crc;
 }
 
+/* Multiply two polynomials mod the CRC polynomial, in the reflected bit
+ * order the CRC uses (bit 31 is x^0). */
+static guint32
+gf2_multiply(guint32 a, guint32 b)
+{
+    guint32 product = 0;
+    for (guint32 bit = 1u << 31; bit; bit >>= 1) {
+        if (a & bit)
+            product ^= b;
+        b = (b & 1) ? (b >> 1) ^ CRC32C_POLY_REFLECTED : b >> 1;
+    }
+    return product;
+}
+
+/* x^(8*BYTES) mod P: appending BYTES zero bytes multiplies the state by it. */
+static guint32
+shift_operator(guint64 bytes)
+{
+    guint32 result = 1u << 31;      /* x^0 */
+    guint32 power = 1u << 30;       /* x^1, squared as we go: x^(2^k) */
+    for (guint64 n = bytes * 8; n; n >>= 1) {
+        if (n & 1)
+            result = gf2_multiply(result, power);
+        power = gf2_multiply(power, power);
+    }
+    return result;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("sse4.2"))) static guint32
-update_hw(guint32 crc, const guint8 *p, gsize len)
+update_hw_serial(guint32 crc, const guint8 *p, gsize len)
 {
     guint64 c = crc;
     while (len >= 8) {
@@ -61,6 +89,37 @@ update_hw(guint32 crc, const guint8 *p, gsize len)
     while (len--)
         c32 = __builtin_ia32_crc32qi(c32, *p++);
     return c32;
+}
+
+/* The crc32 instruction has a latency of several cycles but can start
+ * one per cycle: three independent streams over three thirds of the
+ * buffer, joined with the shift operator, run about three times faster. */
+__attribute__((target("sse4.2"))) static guint32
+update_hw(guint32 crc, const guint8 *p, gsize len)
+{
+    static __thread guint64 cached_len;
+    static __thread guint32 cached_op;
+    if (len < 4096)
+        return update_hw_serial(crc, p, len);
+    gsize third = (len / 24) * 8;
+    const guint8 *p2 = p + third, *p3 = p + 2 * third;
+    guint64 c1 = crc, c2 = 0, c3 = 0;
+    for (gsize i = 0; i < third; i += 8) {
+        guint64 v1, v2, v3;
+        memcpy(&v1, p + i, 8);
+        memcpy(&v2, p2 + i, 8);
+        memcpy(&v3, p3 + i, 8);
+        c1 = __builtin_ia32_crc32di(c1, v1);
+        c2 = __builtin_ia32_crc32di(c2, v2);
+        c3 = __builtin_ia32_crc32di(c3, v3);
+    }
+    if (cached_len != third) {
+        cached_len = third;
+        cached_op = shift_operator(third);
+    }
+    guint32 joined = gf2_multiply(cached_op, (guint32)c1) ^ (guint32)c2;
+    joined = gf2_multiply(cached_op, joined) ^ (guint32)c3;
+    return update_hw_serial(joined, p + 3 * third, len - 3 * third);
 }
 
 static gboolean

@@ -1,6 +1,7 @@
 /* volread: reading dump files back from a volume (see volread.h). */
 #include "volread.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "amutil.h"
@@ -49,7 +50,12 @@ gboolean
 volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
 {
     gsize room = dev->block_size;
-    g_autofree char *buf = g_malloc(room);
+    /* page-aligned: the kernel copies into it at full speed (unaligned
+     * destinations made read() several times slower on AMD CPUs) */
+    void *mem = NULL;
+    if (posix_memalign(&mem, 4096, room) != 0)
+        g_error("out of memory for a %" G_GSIZE_FORMAT "-byte read buffer", room);
+    g_autofree char *buf = mem;
     guint64 total = 0;
     for (;;) {
         gsize size = room;

@@ -20,7 +20,7 @@ typedef enum {
 
 /* Read buffer size used when the caller does not choose one: bigger
  * reads than the 32 KiB volume block cost fewer system calls. */
-#define VOLREAD_DEFAULT_BLOCK (1024 * 1024)
+#define VOLREAD_DEFAULT_BLOCK (256 * 1024)
 
 /* Open DEVICE_NAME and start it for reading.  WANT_LABEL (may be NULL)
  * must equal the volume's label.  BLOCK_SIZE 0 means
