@@ -478,7 +478,7 @@ dispatch(driver_t *d)
         job_t *j = g_ptr_array_index(d->jobs, i);
         if (j->state != J_WAIT)
             continue;
-        if (host_running(d, j->s.host) >= server_dle_int(j->entry, DUMPTYPE_MAXDUMPS))
+        if (host_running(d, j->s.host) >= server_dle_maxdumps(d->conf, j->entry))
             continue;
         if (try_start(d, j))
             continue;

@@ -278,7 +278,7 @@ idle_check(void *arg)
 static char *
 request_body(dump_t *d, dle_t *dle)
 {
-    int maxdumps = (int)server_dle_int(d->entry, DUMPTYPE_MAXDUMPS);
+    int maxdumps = server_dle_maxdumps(d->conf, d->entry);
     g_autofree char *opts = amclient_options_line(maxdumps, d->host, conf_name(d->conf), d->timestamp);
     g_autofree char *xml = dle_render(dle, TRUE);
     return g_strdup_printf("%s\n%s", opts, xml);

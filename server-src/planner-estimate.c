@@ -131,7 +131,7 @@ host_request(const conf_t *conf, GPtrArray *ests, const char *host, const char *
             continue;
         if (!*first) {
             *first = e->entry;
-            int maxdumps = (int)server_dle_int(e->entry, DUMPTYPE_MAXDUMPS);
+            int maxdumps = server_dle_maxdumps(conf, e->entry);
             g_autofree char *opts = amclient_options_line(maxdumps, host, conf_name(conf), timestamp);
             g_string_append_printf(body, "%s\n", opts);
         }

@@ -36,14 +36,14 @@ typedef struct {
 static void
 params_of(const disklist_entry_t *e, plan_params_t *p)
 {
-    p->dumpcycle = (int)server_dle_int(e, DUMPTYPE_DUMPCYCLE);
+    p->dumpcycle = (int)conf_value_int(server_dle_inherited(conf_global(), e, DUMPTYPE_DUMPCYCLE, CNF_DUMPCYCLE));
     p->strategy = (int)server_dle_int(e, DUMPTYPE_STRATEGY);
     p->skip_full = server_dle_int(e, DUMPTYPE_SKIP_FULL) != 0;
     p->skip_incr = server_dle_int(e, DUMPTYPE_SKIP_INCR) != 0;
-    p->bumpsize = server_dle_int(e, DUMPTYPE_BUMPSIZE);
-    p->bumppercent = (int)server_dle_int(e, DUMPTYPE_BUMPPERCENT);
-    p->bumpmult = conf_section_get(e->dumptype, DUMPTYPE_BUMPMULT)->r[0];
-    p->bumpdays = (int)server_dle_int(e, DUMPTYPE_BUMPDAYS);
+    p->bumpsize = conf_value_int(server_dle_inherited(conf_global(), e, DUMPTYPE_BUMPSIZE, CNF_BUMPSIZE));
+    p->bumppercent = (int)conf_value_int(server_dle_inherited(conf_global(), e, DUMPTYPE_BUMPPERCENT, CNF_BUMPPERCENT));
+    p->bumpmult = server_dle_inherited(conf_global(), e, DUMPTYPE_BUMPMULT, CNF_BUMPMULT)->r[0];
+    p->bumpdays = (int)conf_value_int(server_dle_inherited(conf_global(), e, DUMPTYPE_BUMPDAYS, CNF_BUMPDAYS));
 }
 
 /* Sizes from the history for the levels marked "server"; with estimate
@@ -294,6 +294,7 @@ main(int argc, char **argv)
     }
     planner_t pl = { 0 };
     pl.conf = server_load_config(argv[1], overrides);
+    conf_set_global(pl.conf);
     pl.dl = server_load_disklist(pl.conf);
     pl.infodir = server_conf_path(pl.conf, CNF_INFOFILE);
     pl.now = time(NULL);
@@ -315,7 +316,7 @@ main(int argc, char **argv)
     g_ptr_array_unref(pl.ests);
     g_free(pl.infodir);
     disklist_free(pl.dl);
-    conf_free(pl.conf);
+    conf_set_global(NULL);
     debug_close();
     return 0;
 }

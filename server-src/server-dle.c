@@ -15,6 +15,23 @@ server_dle_str(const disklist_entry_t *entry, int id)
     return conf_value_str(conf_section_get(entry->dumptype, id));
 }
 
+const conf_value_t *
+server_dle_inherited(const conf_t *conf, const disklist_entry_t *entry, int dt_id,
+                     conf_param_t global_id)
+{
+    const conf_value_t *v = conf_section_get(entry->dumptype, dt_id);
+    if ((v && v->seen) || !conf)
+        return v;
+    return conf_get(conf, global_id);
+}
+
+int
+server_dle_maxdumps(const conf_t *conf, const disklist_entry_t *entry)
+{
+    return (int)MAX(1, conf_value_int(server_dle_inherited(conf, entry, DUMPTYPE_MAXDUMPS,
+                                                           CNF_MAXDUMPS)));
+}
+
 int
 server_dle_compress(const disklist_entry_t *entry)
 {

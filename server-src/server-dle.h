@@ -19,6 +19,13 @@ dle_t *server_dle_new(const conf_t *conf, const disklist_entry_t *entry, const i
 /* Dumptype value helpers. */
 gint64 server_dle_int(const disklist_entry_t *entry, int id);
 const char *server_dle_str(const disklist_entry_t *entry, int id);
+/* A dumptype value, or the global parameter of the same name when the
+ * dumptype does not set it (AMANDA's dumptypes inherit dumpcycle, bump*,
+ * maxdumps from the global section). */
+const conf_value_t *server_dle_inherited(const conf_t *conf, const disklist_entry_t *entry,
+                                         int dt_id, conf_param_t global_id);
+/* maxdumps of the entry (dumptype, else global). */
+int server_dle_maxdumps(const conf_t *conf, const disklist_entry_t *entry);
 /* COMP_* of the dumptype. */
 int server_dle_compress(const disklist_entry_t *entry);
 /* The auth driver name ("bsdtcp", "local"...). */
