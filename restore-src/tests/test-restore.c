@@ -428,7 +428,8 @@ write_config(Fixture *f)
     g_assert_true(g_file_set_contents(
         tl, TS " T-002 reuse BLOCKSIZE:32 POOL:T STORAGE:T CONFIG:T\n"
             TS " T-001 reuse BLOCKSIZE:32 POOL:T STORAGE:T CONFIG:T\n", -1, NULL));
-    g_setenv("AMANDA_CONFIG_DIR", g_build_filename(f->dir, "etc", NULL), TRUE);
+    g_autofree char *etc = g_build_filename(f->dir, "etc", NULL);
+    g_setenv("AMANDA_CONFIG_DIR", etc, TRUE);
 }
 
 /* Three parts: 1 and 2 on T-001 (files 1, 2), 3 on T-002 (file 1). */
