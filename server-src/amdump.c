@@ -184,8 +184,13 @@ main(int argc, char **argv)
 
     server_log(LOGFILE_L_INFO, LOGFILE_P_AMDUMP, "pid-done %d", (int)getpid());
     server_log_close();
+    /* a crashed driver leaves the run open for amcleanup to close */
     g_autofree char *cur = g_build_filename(logdir, "log", NULL);
-    unlink(cur);
+    if (rc == 0)
+        unlink(cur);
+    else
+        fprintf(stderr, "amdump: the run did not finish; run \"amcleanup %s\" before the next amdump\n",
+                config);
     full_write(trace, "amdump: end\n", 12);
     close(trace);
     run_lock_release(lock);

@@ -193,8 +193,9 @@ taper_result(driver_t *d, char **t)
         j->state = J_DONE;
     } else {
         const char *why = g_strv_length(t) >= 3 ? t[g_strv_length(t) - 1] : "taper failed";
+        g_autofree char *qw = quote_string_always(why);
         fprintf(stderr, "driver: tape-failed time %.3f %s %s %d %s\n", now_s(d), j->s.host,
-                qdisk(j), j->s.level, why);
+                qdisk(j), j->s.level, qw);
         if (strcmp(t[0], "NO-VOLUME") == 0 || strcmp(t[0], "PARTIAL") == 0)
             enter_degraded(d, why);
         /* a holding image stays for amflush; a direct dump is lost */
@@ -413,8 +414,9 @@ dumper_result(driver_t *d, job_t *j, char **t)
     const char *why = t[0] && t[1] ? t[1] : "the dumper died";
     gboolean retry = t[0] && strcmp(t[0], "TRY-AGAIN") == 0 &&
                      j->tries < server_dle_int(j->entry, DUMPTYPE_RETRY_DUMP);
+    g_autofree char *qw = quote_string_always(why);
     fprintf(stderr, "driver: dump-failed time %.3f %s %s %d %s\n", now_s(d), j->s.host, qdisk(j),
-            j->s.level, why);
+            j->s.level, qw);
     release_holding(d, j);
     j->tries++;
     if (!j->fifo && retry) {
@@ -487,8 +489,9 @@ dispatch(driver_t *d)
                                                         : "no holding disk space and the taper is busy");
             server_log(LOGFILE_L_FAIL, LOGFILE_P_DRIVER, "%s %s %s %d [%s]", j->s.host, qdisk(j),
                        d->timestamp, j->s.level, why);
+            g_autofree char *qw = quote_string_always(why);
             fprintf(stderr, "driver: dump-failed time %.3f %s %s %d %s\n", now_s(d), j->s.host,
-                    qdisk(j), j->s.level, why);
+                    qdisk(j), j->s.level, qw);
             j->state = J_FAILED;
         }
     }

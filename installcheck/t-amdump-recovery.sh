@@ -1,0 +1,128 @@
+#!/bin/bash
+# The amdump pipeline's failure paths: no usable volume (degraded mode:
+# dumps stay on the holding disk, then amflush writes them), a client that
+# cannot be reached (reported, the others succeed), the driver killed with
+# SIGKILL mid-run (amdump refuses until amcleanup closed the run; the next
+# amdump succeeds), and amstatus reading the trace.
+. "$(dirname "$0")/lib.sh"
+
+C=Rec
+D="$T/data"
+mkdir -p "$D/a" "$D/b" "$T/vtapes/slot1" "$T/vtapes/slot2" "$T/hold" "$T/lists" "$T/state"
+for i in 1 2 3; do echo "file $i" > "$D/a/f$i"; done
+head -c 40000000 /dev/urandom > "$D/b/big"
+mkdir -p "$AMANDA_CONFIG_DIR/$C"
+cat > "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+org "$C"
+dumpuser "$(id -un)"
+dumpcycle 7
+tapecycle 2
+runtapes 1
+inparallel 2
+etimeout 30
+dtimeout 60
+infofile "$T/state/curinfo"
+logdir "$T/state/log"
+indexdir "$T/state/index"
+tapelist "$T/state/tapelist"
+tpchanger "chg-disk:$T/vtapes"
+labelstr "^$C-[0-9][0-9]*\$"
+define tapetype VT {
+  length 500 mbytes
+}
+tapetype "VT"
+holdingdisk hd {
+  directory "$T/hold"
+  use 500 mbytes
+}
+define application-tool gt {
+  plugin "amgtar"
+  property "GNUTAR-LISTDIR" "$T/lists"
+}
+define dumptype dt {
+  program "APPLICATION"
+  application "gt"
+  auth "local"
+  index yes
+  compress none
+  maxdumps 2
+}
+CONF
+cat > "$AMANDA_CONFIG_DIR/$C/disklist" <<DL
+localhost $D/a dt
+localhost $D/b dt
+DL
+
+# --- no labelled volume and no autolabel: degraded mode
+timeout 120 amdump "$C"
+rc=$?
+[ $((rc & 8)) -ne 0 ] && ok "amdump without a volume exits with the volume-error bit (rc $rc)" || not_ok "degraded rc $rc"
+LOG=$(ls "$T"/state/log/log.*.0 | tail -1)
+is "both dumps succeeded to the holding disk" "$(grep -c '^SUCCESS dumper ' "$LOG")" "2"
+grep -q '^ERROR taper no-tape' "$LOG" && ok "run log says the taper had no volume" || not_ok "no ERROR taper line"
+is "two images wait on the holding disk" "$(find "$T/hold" -type f -name 'localhost.*' ! -name '*.tmp' | wc -l | tr -d ' ')" "2"
+out=$(amstatus "$C" --summary)
+echo "$out" | grep -q "the run is finished" && ok "amstatus reads the finished run" || { not_ok "amstatus"; echo "$out" | sed 's/^/# /'; }
+
+# --- amflush after labelling a volume
+timeout 30 amlabel "$C" "$C-001" slot 1 >/dev/null 2>&1
+timeout 120 amflush -b "$C" >/dev/null
+is "amflush exits 0" "$?" "0"
+[ -z "$(find "$T/hold" -type f)" ] && ok "amflush emptied the holding disk" || not_ok "holding files left after amflush"
+is "both dumps are on $C-001" "$(ls "$T/vtapes/slot1" | grep -c '^0000[1-9]\.')" "2"
+info="$T/state/curinfo/localhost/$(echo "$D/b" | tr / _)/info"
+grep -q "^stats: 0 .* $C-001\$" "$info" && ok "curinfo knows where amflush put the full" || not_ok "curinfo after amflush"
+rm -rf "$T/r" && mkdir -p "$T/r"
+f=$(ls "$T"/vtapes/slot1/0000*.localhost.*_b.0)
+dd if="$f" bs=32k skip=1 status=none | tar -xf - -C "$T/r" && cmp -s "$T/r/big" "$D/b/big" &&
+    ok "the flushed image restores byte-identical" || not_ok "flushed image restore"
+
+# --- unreachable client: reported, the other DLE succeeds
+cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+define dumptype remote {
+  dt
+  auth "bsdtcp"
+}
+CONF
+echo "nosuchhost.invalid $D/a remote" >> "$AMANDA_CONFIG_DIR/$C/disklist"
+timeout 30 amlabel "$C" "$C-002" slot 2 >/dev/null 2>&1
+timeout 120 amdump "$C"
+rc=$?
+LOG=$(ls "$T"/state/log/log.*.0 | tail -1)
+grep -q "^FAIL planner nosuchhost.invalid $D/a " "$LOG" && ok "the unreachable client is reported as FAIL" || not_ok "no FAIL for the unreachable client"
+is "the local DLEs still dumped" "$(grep -c '^SUCCESS dumper localhost ' "$LOG")" "2"
+[ $((rc & 2)) -ne 0 ] && ok "amdump exit status has the failed-dump bit (rc $rc)" || not_ok "rc $rc"
+sed -i '/nosuchhost/d' "$AMANDA_CONFIG_DIR/$C/disklist"
+
+# --- kill -9 of the driver mid-run
+head -c 300000000 /dev/zero > "$D/b/zeros"
+timeout 180 amdump "$C" >/dev/null 2>&1 &
+apid=$!
+dpid=""
+for i in $(seq 1 100); do
+    L=$(readlink "$T/state/log/log" 2>/dev/null)
+    [ -n "$L" ] && grep -q "^START driver" "$T/state/log/$L" 2>/dev/null && grep -q "dumping time" "$T/state/log/amdump.1" 2>/dev/null &&
+        dpid=$(sed -n 's/^INFO driver driver pid \([0-9]*\)$/\1/p' "$T/state/log/$L" | tail -1) && [ -n "$dpid" ] && break
+    sleep 0.1
+done
+if [ -n "$dpid" ]; then
+    kill -9 "$dpid"
+    wait "$apid"
+    [ -L "$T/state/log/log" ] && ok "a killed driver leaves the run open" || not_ok "run closed after kill"
+    out=$(timeout 30 amdump "$C" 2>&1)
+    [ $? -ne 0 ] && echo "$out" | grep -q "amcleanup" && ok "amdump refuses until amcleanup" || { not_ok "amdump after crash"; echo "# $out"; }
+    sleep 3  # orphaned dumpers finish
+    out=$(timeout 30 amcleanup "$C")
+    echo "$out" | grep -q "closed" && ok "amcleanup closes the run" || { not_ok "amcleanup"; echo "$out" | sed 's/^/# /'; }
+    L=$(ls "$T"/state/log/log.*.0 | tail -1)
+    grep -q "^FINISH driver" "$L" && ok "the crashed run log ends with FINISH driver" || not_ok "no FINISH after amcleanup"
+    timeout 30 amlabel -f "$C" "$C-001" slot 1 >/dev/null 2>&1
+    timeout 180 amdump "$C" >/dev/null 2>&1
+    rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] && ok "the next amdump succeeds (rc $rc)" || not_ok "amdump after amcleanup rc $rc"
+else
+    not_ok "could not catch the driver mid-run"
+    wait "$apid"
+fi
+
+done_testing
