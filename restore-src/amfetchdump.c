@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "amanda_paths.h"
 #include "amutil.h"
@@ -158,7 +159,8 @@ header_is_part(const dumpfile_t *h, const fetch_dump_t *d, const find_result_t *
 
 /* Position at part R of D and return its header (checked). */
 static dumpfile_t *
-seek_part(Fetch *f, const fetch_dump_t *d, const find_result_t *r, GError **error)
+seek_part(Fetch *f, const fetch_dump_t *d, const find_result_t *r, gboolean quiet,
+          GError **error)
 {
     Device *dev = cursor_load(&f->cur, r->label, error);
     if (!dev)
@@ -184,9 +186,12 @@ seek_part(Fetch *f, const fetch_dump_t *d, const find_result_t *r, GError **erro
         device_header_free(h);
         return NULL;
     }
-    fprintf(stderr, "Reading label '%s' filenum %" G_GINT64_FORMAT "\n", r->label, r->filenum);
-    g_autofree char *desc = volread_describe(h);
-    fprintf(stderr, "%s\n", desc);
+    if (!quiet) {
+        fprintf(stderr, "Reading label '%s' filenum %" G_GINT64_FORMAT "\n", r->label,
+                r->filenum);
+        g_autofree char *desc = volread_describe(h);
+        fprintf(stderr, "%s\n", desc);
+    }
     return h;
 }
 
@@ -349,13 +354,50 @@ write_header_file(const Options *o, const dumpfile_t *h, GError **error)
 
 /* ---- one dump ---- */
 
+/* The SERVER-CRC did not match as a CRC-32C: read the parts again and
+ * accept it if it is zlib's CRC-32 of them (early amanda-ng dumpers
+ * wrote that). */
+static gboolean
+recheck_ieee(Fetch *f, const fetch_dump_t *d, const dumpfile_t *first, GError **error)
+{
+    guint32 crc = (guint32)crc32(0L, Z_NULL, 0);
+    for (int k = 1; k <= d->nparts; k++) {
+        dumpfile_t *h = seek_part(f, d, d->parts->pdata[k - 1], TRUE, error);
+        if (!h)
+            return FALSE;
+        device_header_free(h);
+        if (!volread_crc_ieee(f->cur.dev, &crc, error))
+            return FALSE;
+    }
+    if (crc != first->server_crc.crc)
+        return FALSE;
+    dbprintf("SERVER-CRC %08x is a zlib CRC-32, not a CRC-32C: accepted\n", crc);
+    return TRUE;
+}
+
+static gboolean
+verify_image(Fetch *f, const fetch_dump_t *d, ImageSink *sink, const dumpfile_t *first,
+             GError **error)
+{
+    GError *err = NULL;
+    if (imagesink_verify(sink, first, &err))
+        return TRUE;
+    if (g_error_matches(err, IMAGESINK_ERROR, IMAGESINK_ERROR_CRC) &&
+        recheck_ieee(f, d, first, NULL)) {
+        g_error_free(err);
+        return TRUE;
+    }
+    g_propagate_error(error, err);
+    return FALSE;
+}
+
 /* Write parts FROM..TO (1-based) of D into one output. */
 static gboolean
 fetch_parts(Fetch *f, const fetch_dump_t *d, int from, int to, const char *suffix,
             GError **error)
 {
     const find_result_t *r = d->parts->pdata[from - 1];
-    dumpfile_t *first = seek_part(f, d, r, error);
+    dumpfile_t *first = seek_part(f, d, r, FALSE, error);
     if (!first)
         return FALSE;
     Output out;
@@ -367,14 +409,14 @@ fetch_parts(Fetch *f, const fetch_dump_t *d, int from, int to, const char *suffi
              (sink = imagesink_new(out.fd, output_label(&out), first, &so, error)) != NULL;
     for (int k = from; ok && k <= to; k++) {
         r = d->parts->pdata[k - 1];
-        dumpfile_t *h = k == from ? NULL : seek_part(f, d, r, error);
+        dumpfile_t *h = k == from ? NULL : seek_part(f, d, r, FALSE, error);
         ok = (k == from || h) && copy_part(f, d, r, sink, error);
         if (h)
             device_header_free(h);
     }
     ok = ok && imagesink_finish(sink, error);
     if (ok && from == 1 && to == d->nparts)
-        ok = imagesink_verify(sink, first, error);
+        ok = verify_image(f, d, sink, first, error);
     imagesink_free(sink);
     if (out.fd >= 0 || out.path)
         ok = close_output(&out, ok) && ok;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "amutil.h"
 #include "debug.h"
@@ -183,17 +184,54 @@ output_name(const Options *o, const dumpfile_t *first)
     return g_steal_pointer(&base);
 }
 
-/* Finish the image: close filters, check it against the header. */
+/* The SERVER-CRC is not the CRC-32C of files FIRST_FILE..LAST_FILE:
+ * accept it if it is their zlib CRC-32 (early amanda-ng dumpers wrote
+ * that).  Moves the device; the caller seeks again. */
+static gboolean
+recheck_ieee(Run *r, int first_file, int last_file, guint32 want)
+{
+    guint32 crc = (guint32)crc32(0L, Z_NULL, 0);
+    for (int n = first_file; n <= last_file; n++) {
+        dumpfile_t *h = device_seek_file(r->dev, n, NULL);
+        if (!h)
+            return FALSE;
+        device_header_free(h);
+        if (!volread_crc_ieee(r->dev, &crc, NULL))
+            return FALSE;
+    }
+    if (crc == want)
+        dbprintf("SERVER-CRC %08x is a zlib CRC-32, not a CRC-32C: accepted\n", crc);
+    return crc == want;
+}
+
+/* Finish the image: close filters, check it against the header.  *NEXT
+ * may be replaced (re-read) when the data had to be read again. */
 static gboolean
 finish_image(Run *r, ImageSink *sink, const dumpfile_t *first, const dumpfile_t *last,
-             const dumpfile_t *next, GError **error)
+             int first_file, dumpfile_t **next, GError **error)
 {
     if (!imagesink_finish(sink, error))
         return FALSE;
     if (r->o->raw || first->partnum > 1)
         return TRUE;
-    if (!imagesink_verify(sink, first, error)) {
-        if (next && next->type == FILEHEADER_TAPEEND && !volread_is_last_part(last))
+    GError *err = NULL;
+    if (!imagesink_verify(sink, first, &err) &&
+        g_error_matches(err, IMAGESINK_ERROR, IMAGESINK_ERROR_CRC)) {
+        int after = r->dev->file;
+        gboolean ok = recheck_ieee(r, first_file, after - 1, first->server_crc.crc);
+        device_header_free(*next);
+        GError *seek_err = NULL;
+        *next = device_seek_file(r->dev, after, &seek_err);
+        if (ok || !*next) {
+            g_clear_error(&err);
+            if (seek_err)
+                g_propagate_error(error, seek_err);
+            return ok && *next != NULL;
+        }
+    }
+    if (err) {
+        g_propagate_error(error, err);
+        if (*next && (*next)->type == FILEHEADER_TAPEEND && !volread_is_last_part(last))
             g_prefix_error(error, "part %d is the last file of volume '%s' and the dump "
                            "may continue on the next volume (amfetchdump joins "
                            "volumes): ", last->partnum, r->dev->volume_label);
@@ -217,8 +255,9 @@ restore_dump(Run *r, const dumpfile_t *first)
             imagesink_new(fd, r->o->to_stdout ? "standard output" : name, first, &so, &err);
         ok = sink != NULL;
         if (ok) {
+            int first_file = r->dev->file;
             next = copy_run(r, first, sink, &last, &err);
-            ok = next != NULL && finish_image(r, sink, first, &last, next, &err);
+            ok = next != NULL && finish_image(r, sink, first, &last, first_file, &next, &err);
         }
     }
     if (!ok) {

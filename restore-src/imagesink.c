@@ -449,7 +449,7 @@ imagesink_verify(const ImageSink *s, const dumpfile_t *hdr, GError **error)
     }
     guint32 got = imagesink_crc_in(s);
     if (want->size > 0 && want->crc != 0 && want->crc != got) {
-        g_set_error(error, IMAGESINK_ERROR, IMAGESINK_ERROR_VERIFY,
+        g_set_error(error, IMAGESINK_ERROR, IMAGESINK_ERROR_CRC,
                     "%s: the data's CRC-32C is %08x but the header's SERVER-CRC says %08x: "
                     "the image is corrupted", s->out_name, got, want->crc);
         return FALSE;

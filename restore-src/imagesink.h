@@ -19,7 +19,8 @@ typedef enum {
     IMAGESINK_ERROR_WRITE,     /* writing the output failed */
     IMAGESINK_ERROR_FILTER,    /* a decompress/decrypt step failed */
     IMAGESINK_ERROR_UNKNOWN,   /* compression or encryption we cannot undo */
-    IMAGESINK_ERROR_VERIFY,    /* size or CRC differs from the header */
+    IMAGESINK_ERROR_VERIFY,    /* the size differs from the header */
+    IMAGESINK_ERROR_CRC,       /* the CRC-32C differs from the header */
 } imagesink_error_t;
 
 typedef struct {
@@ -49,7 +50,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImageSink, imagesink_free)
 guint64 imagesink_bytes_in(const ImageSink *sink);
 guint32 imagesink_crc_in(const ImageSink *sink);
 /* Compare the bytes and CRC-32C seen with HDR's SERVER-CRC (when the
- * header has one): FALSE with IMAGESINK_ERROR_VERIFY saying which. */
+ * header has one): FALSE with IMAGESINK_ERROR_VERIFY (size) or
+ * IMAGESINK_ERROR_CRC.  On a CRC error the caller may re-read the data
+ * and try volread_crc_ieee: early amanda-ng writers used zlib's CRC. */
 gboolean imagesink_verify(const ImageSink *sink, const dumpfile_t *hdr, GError **error);
 
 /* The header written with write_header (exposed for tests): HDR with

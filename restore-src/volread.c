@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "amutil.h"
 
 G_DEFINE_QUARK(volread-error-quark, volread_error)
@@ -77,6 +79,27 @@ volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
     if (bytes)
         *bytes = total;
     return TRUE;
+}
+
+gboolean
+volread_crc_ieee(Device *dev, guint32 *crc, GError **error)
+{
+    gsize room = dev->block_size;
+    g_autofree char *buf = g_malloc(room);
+    for (;;) {
+        gsize size = room;
+        GError *err = NULL;
+        gssize n = device_read_block(dev, buf, &size, &err);
+        if (n < 0) {
+            g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_READ, "volume '%s' file %d: %s",
+                        dev->volume_label, dev->file, err ? err->message : "read error");
+            g_clear_error(&err);
+            return FALSE;
+        }
+        if (n == 0)
+            return TRUE;
+        *crc = (guint32)crc32(*crc, (const Bytef *)buf, (uInt)n);
+    }
 }
 
 gboolean

@@ -32,6 +32,10 @@ Device *volread_open(const char *device_name, const char *want_label, gsize bloc
  * into SINK; *BYTES (optional) gets the number of bytes. */
 gboolean volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error);
 
+/* Add the data of the file DEV is positioned at to *CRC, a zlib (IEEE)
+ * CRC-32: used only to recheck a SERVER-CRC that is not a CRC-32C. */
+gboolean volread_crc_ieee(Device *dev, guint32 *crc, GError **error);
+
 /* A dump file (FILE or SPLIT_FILE). */
 gboolean volread_is_dump(const dumpfile_t *hdr);
 /* Same host, disk, datestamp and level. */

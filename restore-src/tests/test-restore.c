@@ -114,6 +114,8 @@ write_file(Device *dev, const dumpfile_t *h, const guint8 *buf, gsize len)
     g_assert_no_error(err);
 }
 
+static guint32 header_crc(const guint8 *buf, gsize len);
+
 /* Write BYTES as NPARTS parts on DEV (header of every part carrying
  * the whole dump's SERVER-CRC, as AMANDA does for dumps from holding). */
 static void
@@ -124,7 +126,7 @@ write_parts(Device *dev, GBytes *bytes, int first, int nparts, gsize part_size,
     const guint8 *buf = g_bytes_get_data(bytes, &len);
     gsize wlen;
     const guint8 *wbuf = g_bytes_get_data(whole, &wlen);
-    fileheader_crc_t crc = { crc32c(wbuf, wlen), wlen };
+    fileheader_crc_t crc = { header_crc(wbuf, wlen), wlen };
     for (int k = first; k < first + nparts; k++) {
         gsize off = (gsize)(k - first) * part_size;
         gsize n = k == first + nparts - 1 ? len - off : part_size;
@@ -133,6 +135,15 @@ write_parts(Device *dev, GBytes *bytes, int first, int nparts, gsize part_size,
         write_file(dev, &h, buf + off, n);
         fileheader_clear(&h);
     }
+}
+
+/* When set, headers carry zlib's CRC-32 instead of AMANDA's CRC-32C. */
+static gboolean ieee_crc;
+
+static guint32
+header_crc(const guint8 *buf, gsize len)
+{
+    return ieee_crc ? (guint32)crc32(0L, buf, (uInt)len) : crc32c(buf, len);
 }
 
 static void
@@ -339,6 +350,59 @@ test_truncated_part(Fixture *f, gconstpointer unused)
     g_free(r.err);
 }
 
+/* A byte changed inside part 2: same size, so only the CRC can tell. */
+static void
+test_corrupted_part(Fixture *f, gconstpointer unused)
+{
+    (void)unused;
+    Device *dev = new_volume(f->dir, 1, "T-001");
+    write_parts(dev, f->data, 1, 2, 200 * 1024, FALSE, f->data);
+    finish_volume(dev);
+    g_autofree char *slot = g_strdup_printf("%s/slot1", f->dir);
+    GDir *d = g_dir_open(slot, 0, NULL);
+    const char *name;
+    g_autofree char *victim = NULL;
+    while ((name = g_dir_read_name(d)))
+        if (g_str_has_prefix(name, "00002."))
+            victim = g_build_filename(slot, name, NULL);
+    g_dir_close(d);
+    int fd = open(victim, O_WRONLY);
+    g_assert_cmpint(pwrite(fd, "#", 1, 32768 + 4321), ==, 1);
+    close(fd);
+    g_autofree char *out = out_dir(f);
+    g_autofree char *vol = g_strdup_printf("file:%s/slot1", f->dir);
+    const char *args[] = { "amrestore", vol, NULL };
+    Run r = run_prog(out, args);
+    g_assert_cmpint(r.status, !=, 0);
+    g_assert_nonnull(strstr(r.err, "the image is corrupted"));
+    g_autofree char *img = g_build_filename(out, IMAGE_NAME, NULL);
+    g_assert_false(g_file_test(img, G_FILE_TEST_EXISTS));
+    g_free(r.err);
+}
+
+/* Headers with zlib's CRC-32 (early amanda-ng dumpers) still verify. */
+static void
+test_ieee_crc(Fixture *f, gconstpointer unused)
+{
+    (void)unused;
+    ieee_crc = TRUE;
+    Device *dev = new_volume(f->dir, 1, "T-001");
+    write_parts(dev, f->data, 1, 2, 200 * 1024, FALSE, f->data);
+    write_parts(dev, f->data, 1, 1, 1 << 30, FALSE, f->data);
+    finish_volume(dev);
+    ieee_crc = FALSE;
+    g_autofree char *out = out_dir(f);
+    g_autofree char *vol = g_strdup_printf("file:%s/slot1", f->dir);
+    const char *args[] = { "amrestore", vol, NULL };
+    Run r = run_prog(out, args);
+    g_assert_cmpint(r.status, ==, 0);
+    /* both dumps (same name: the second overwrote the first) restored */
+    g_assert_nonnull(strstr(r.err, "3: restoring"));
+    g_autofree char *img = g_build_filename(out, IMAGE_NAME, NULL);
+    g_assert_true(file_equals(img, f->data));
+    g_free(r.err);
+}
+
 static void
 test_bad_header(Fixture *f, gconstpointer unused)
 {
@@ -505,6 +569,22 @@ test_fetch_spanning(Fixture *f, gconstpointer unused)
 }
 
 static void
+test_fetch_ieee_crc(Fixture *f, gconstpointer unused)
+{
+    (void)unused;
+    ieee_crc = TRUE;
+    write_spanning_dump(f, 100 * 1024);
+    ieee_crc = FALSE;
+    g_autofree char *out = out_dir(f);
+    const char *args[] = { "amfetchdump", "-O", out, "T", HOST, NULL };
+    Run r = run_prog(f->dir, args);
+    g_assert_cmpint(r.status, ==, 0);
+    g_autofree char *img = g_build_filename(out, IMAGE_NAME, NULL);
+    g_assert_true(file_equals(img, f->data));
+    g_free(r.err);
+}
+
+static void
 test_fetch_missing_volume(Fixture *f, gconstpointer unused)
 {
     (void)unused;
@@ -557,8 +637,11 @@ main(int argc, char **argv)
     ADD("/amrestore/compressed", test_compressed);
     ADD("/amrestore/truncated-part", test_truncated_part);
     ADD("/amrestore/bad-header", test_bad_header);
+    ADD("/amrestore/corrupted-part", test_corrupted_part);
+    ADD("/amrestore/ieee-crc", test_ieee_crc);
     ADD("/amrestore/no-match-no-volume", test_no_match_and_no_volume);
     ADD("/amfetchdump/spanning", test_fetch_spanning);
+    ADD("/amfetchdump/ieee-crc", test_fetch_ieee_crc);
     ADD("/amfetchdump/missing-volume", test_fetch_missing_volume);
     ADD("/amfetchdump/truncated-part", test_fetch_truncated_part);
     return g_test_run();
