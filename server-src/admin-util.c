@@ -328,3 +328,24 @@ admin_taperscan(const conf_t *conf, Changer *chg, admin_scan_t *scan, GError **e
     g_ptr_array_add(scan->lines, g_strdup("all slots have been loaded"));
     return TRUE;
 }
+
+gboolean
+admin_next_volumes(const conf_t *conf, GPtrArray **reusable, GPtrArray **fresh, GError **error)
+{
+    g_autoptr(volume_policy_t) pol = volume_policy_from_conf(conf, error);
+    g_autoptr(tapelist_t) tl = pol ? admin_read_tapelist(conf, error) : NULL;
+    if (!tl)
+        return FALSE;
+    g_autoptr(GHashTable) active = admin_active_labels(conf);
+    *reusable = g_ptr_array_new_with_free_func(g_free);
+    *fresh = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = tl->entries->len; i-- > 0;) {
+        const tapelist_entry_t *e = g_ptr_array_index(tl->entries, i);
+        volume_verdict_t v = volume_policy_check_volume(pol, tl, e->label, active, NULL);
+        if (v == VOLUME_REUSABLE)
+            g_ptr_array_add(*reusable, g_strdup(e->label));
+        else if (v == VOLUME_NEW)
+            g_ptr_array_add(*fresh, g_strdup(e->label));
+    }
+    return TRUE;
+}

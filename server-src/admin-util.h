@@ -59,6 +59,12 @@ void admin_scan_clear(admin_scan_t *scan);
  * inventory or catalogue cannot be read. */
 gboolean admin_taperscan(const conf_t *conf, Changer *chg, admin_scan_t *scan,
                          GError **error);
+/* The volumes the next run may write, as `amadmin tape` and amreport's
+ * header name them: written reusable volumes oldest first, and labelled
+ * never-written ones oldest labelled first (char*, owned). */
+gboolean admin_next_volumes(const conf_t *conf, GPtrArray **reusable, GPtrArray **fresh,
+                            GError **error);
+
 /* The labels holding the only copy of an active dump (find.h over logdir). */
 GHashTable *admin_active_labels(const conf_t *conf);
 

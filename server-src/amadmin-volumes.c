@@ -101,25 +101,14 @@ int
 amadmin_tape(const amadmin_ctx_t *ctx, G_GNUC_UNUSED int argc, G_GNUC_UNUSED char **argv)
 {
     GError *err = NULL;
-    g_autoptr(volume_policy_t) pol = volume_policy_from_conf(ctx->conf, &err);
-    g_autoptr(tapelist_t) tl = pol ? admin_read_tapelist(ctx->conf, &err) : NULL;
-    if (!tl) {
+    g_autoptr(GPtrArray) written = NULL;
+    g_autoptr(GPtrArray) fresh = NULL;
+    if (!admin_next_volumes(ctx->conf, &written, &fresh, &err)) {
         fprintf(stderr, "amadmin: %s\n", err->message);
         g_error_free(err);
         return 1;
     }
-    g_autoptr(GHashTable) active = admin_active_labels(ctx->conf);
     int runtapes = MAX(1, (int)conf_get_int(ctx->conf, CNF_RUNTAPES));
-    g_autoptr(GPtrArray) written = g_ptr_array_new();
-    g_autoptr(GPtrArray) fresh = g_ptr_array_new();
-    for (guint i = tl->entries->len; i-- > 0;) {
-        const tapelist_entry_t *e = g_ptr_array_index(tl->entries, i);
-        volume_verdict_t v = volume_policy_check_volume(pol, tl, e->label, active, NULL);
-        if (v == VOLUME_REUSABLE)
-            g_ptr_array_add(written, e->label);
-        else if (v == VOLUME_NEW)
-            g_ptr_array_add(fresh, e->label);
-    }
     int nnew = 0;
     for (int i = 0; i < runtapes; i++) {
         if ((guint)i < written->len)
