@@ -25,6 +25,7 @@
 #include "dumpspec.h"
 #include "fetchplan.h"
 #include "find.h"
+#include "holding.h"
 #include "imagesink.h"
 #include "volread.h"
 
@@ -439,6 +440,74 @@ fetch_dump(Fetch *f, const fetch_dump_t *d, GError **error)
     return TRUE;
 }
 
+/* ---- holding disk ---- */
+
+static gboolean
+fetch_holding(Fetch *f, const holding_file_t *hf, GError **error)
+{
+    dumpfile_t hdr;
+    fileheader_init(&hdr);
+    holding_reader_t *reader = holding_reader_open(hf->path, &hdr, error);
+    if (!reader) {
+        fileheader_clear(&hdr);
+        return FALSE;
+    }
+    fprintf(stderr, "Reading from holding file %s\n", hf->path);
+    fetch_dump_t d = { .host = hf->host, .disk = hf->disk, .datestamp = hf->datestamp,
+                       .level = hf->level, .nparts = 1 };
+    Output out;
+    ImageSinkOptions so = sink_options(f->o);
+    ImageSink *sink = NULL;
+    gboolean ok = open_output(&out, f->o, &d, &hdr, NULL, error) &&
+                  write_header_file(f->o, &hdr, error) &&
+                  (sink = imagesink_new(out.fd, output_label(&out), &hdr, &so, error)) != NULL &&
+                  volread_copy_holding(reader, sink, error) && imagesink_finish(sink, error) &&
+                  imagesink_verify(sink, &hdr, error);
+    imagesink_free(sink);
+    if (out.fd >= 0 || out.path)
+        ok = close_output(&out, ok) && ok;
+    holding_reader_close(reader);
+    fileheader_clear(&hdr);
+    return ok;
+}
+
+static gboolean
+on_volumes(const GPtrArray *dumps, const holding_file_t *hf)
+{
+    for (guint i = 0; i < dumps->len; i++) {
+        const fetch_dump_t *d = dumps->pdata[i];
+        if (g_strcmp0(d->host, hf->host) == 0 && g_strcmp0(d->disk, hf->disk) == 0 &&
+            g_strcmp0(d->datestamp, hf->datestamp) == 0 && d->level == hf->level)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Complete images on the holding disks that match and are not (also) on
+ * a volume: AMANDA's amfetchdump restores those too. */
+static GPtrArray *
+holding_plan(const Options *o, const conf_t *conf, const GPtrArray *dumps)
+{
+    g_autoptr(GPtrArray) secs = conf_holdingdisks(conf);
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new();
+    for (guint i = 0; i < secs->len; i++)
+        g_ptr_array_add(dirs, (char *)conf_value_str(conf_section_get(secs->pdata[i],
+                                                                      HOLDING_DIRECTORY)));
+    g_ptr_array_add(dirs, NULL);
+    GPtrArray *files = holding_list((const char *const *)dirs->pdata, NULL);
+    if (!files)
+        return g_ptr_array_new();
+    for (guint i = 0; i < files->len;) {
+        holding_file_t *hf = files->pdata[i];
+        if (hf->partial || on_volumes(dumps, hf) ||
+            !dumpspec_list_match(o->specs, hf->host, hf->disk, hf->datestamp, hf->level))
+            g_ptr_array_remove_index(files, i);
+        else
+            i++;
+    }
+    return files;
+}
+
 /* ---- catalogue ---- */
 
 /* The matching dumps; *RESULTS keeps the catalogue entries they point to. */
@@ -483,9 +552,26 @@ load_config(const Options *o)
 }
 
 static int
+run_holding(Fetch *f, const GPtrArray *holding)
+{
+    GError *err = NULL;
+    guint n = f->o->to_stdout ? MIN(1, holding->len) : holding->len;
+    for (guint i = 0; i < n; i++) {
+        if (!fetch_holding(f, holding->pdata[i], &err)) {
+            fprintf(stderr, "amfetchdump: %s\n", err ? err->message : "restore failed");
+            g_clear_error(&err);
+            f->failed++;
+        }
+    }
+    return f->failed ? 1 : 0;
+}
+
+static int
 run(Fetch *f, conf_t *conf, const GPtrArray *dumps)
 {
     GError *err = NULL;
+    if (dumps->len == 0)
+        return 0;
     f->cur.chg = confchanger_open(conf, f->o->device, &err);
     if (!f->cur.chg) {
         fprintf(stderr, "amfetchdump: %s\n", err->message);
@@ -526,16 +612,20 @@ main(int argc, char **argv)
         fprintf(stderr, "amfetchdump: cannot read the catalogue of %s: %s\n", o.config,
                 err->message);
         g_error_free(err);
-    } else if (dumps->len == 0) {
-        fprintf(stderr, "amfetchdump: no complete dump in the catalogue of %s matches the "
-                "given host/disk/date/level; list them with: amadmin %s find\n", o.config,
-                o.config);
     } else {
-        Fetch f = { .o = &o };
-        rc = run(&f, conf, dumps);
-    }
-    if (dumps)
+        g_autoptr(GPtrArray) holding = holding_plan(&o, conf, dumps);
+        if (dumps->len == 0 && holding->len == 0) {
+            fprintf(stderr, "amfetchdump: no complete dump in the catalogue of %s matches the "
+                    "given host/disk/date/level; list them with: amadmin %s find\n",
+                    o.config, o.config);
+        } else {
+            Fetch f = { .o = &o };
+            rc = run(&f, conf, dumps);
+            if (!(o.to_stdout && dumps->len > 0))
+                rc = run_holding(&f, holding) || rc;
+        }
         g_ptr_array_unref(dumps);
+    }
     if (results)
         g_ptr_array_unref(results);
     conf_free(conf);

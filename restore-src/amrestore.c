@@ -21,7 +21,7 @@
 #include "volread.h"
 
 typedef struct {
-    gboolean raw, keep_header, to_stdout, exact;
+    gboolean raw, keep_header, to_stdout, exact, holding;
     int compress_level;
     gsize blocksize;
     int first_file;
@@ -43,7 +43,7 @@ usage(void)
 {
     fprintf(stderr,
             "Usage: amrestore [-r|-c|-C] [-b BLOCKSIZE] [-f FILENUM] [-l LABEL] [-p] [-h]\n"
-            "                 [--exact-match] DEVICE [HOST [DISK [DATE [HOST [DISK [DATE ...]]]]]]\n");
+            "                 [--exact-match] {DEVICE | [--holding] FILE} [HOST [DISK [DATE [HOST [DISK [DATE ...]]]]]]\n");
     exit(2);
 }
 
@@ -66,6 +66,7 @@ parse_args(int argc, char **argv, Options *o)
     static const struct option longopts[] = {
         { "exact-match", no_argument, NULL, 'E' },
         { "config", required_argument, NULL, 'X' },
+        { "holding", no_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -82,6 +83,7 @@ parse_args(int argc, char **argv, Options *o)
         case 'f': o->first_file = atoi(optarg); break;
         case 'l': o->label = optarg; break;
         case 'E': o->exact = TRUE; break;
+        case 'H': o->holding = TRUE; break;
         case 'o': case 'X': break;   /* accepted for AMANDA compatibility; no config is read */
         default: usage();
         }
@@ -325,6 +327,49 @@ run_volume(Run *r)
     return r->failed ? 1 : 0;
 }
 
+/* A holding-disk image (first chunk PATH) instead of a volume. */
+static int
+run_holding(const Options *o)
+{
+    GError *err = NULL;
+    dumpfile_t hdr;
+    fileheader_init(&hdr);
+    holding_reader_t *reader = holding_reader_open(o->device, &hdr, &err);
+    if (!reader) {
+        fprintf(stderr, "amrestore: holding file %s: %s\n", o->device, err->message);
+        g_error_free(err);
+        fileheader_clear(&hdr);
+        return 1;
+    }
+    g_autofree char *what = volread_describe(&hdr);
+    int rc = 1;
+    if (!dumpspec_list_match(o->specs, hdr.host, hdr.disk, hdr.datestamp, -1)) {
+        fprintf(stderr, "amrestore: holding file %s (%s) does not match the given "
+                "host/disk/date\n", o->device, what);
+    } else {
+        fprintf(stderr, "amrestore: restoring from holding file %s: %s\n", o->device, what);
+        g_autofree char *name = output_name(o, &hdr);
+        int fd = open_output(o, name, &err);
+        gboolean ok = fd >= 0;
+        if (ok) {
+            ImageSinkOptions so = sink_options(o, &hdr);
+            g_autoptr(ImageSink) sink =
+                imagesink_new(fd, o->to_stdout ? "standard output" : name, &hdr, &so, &err);
+            ok = sink && volread_copy_holding(reader, sink, &err) &&
+                 imagesink_finish(sink, &err) && (o->raw || imagesink_verify(sink, &hdr, &err));
+        }
+        if (!ok)
+            fprintf(stderr, "amrestore: %s\n", err ? err->message : "restore failed");
+        g_clear_error(&err);
+        if (fd >= 0)
+            ok = close_output(o, fd, name, ok);
+        rc = ok ? 0 : 1;
+    }
+    holding_reader_close(reader);
+    fileheader_clear(&hdr);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,6 +379,12 @@ main(int argc, char **argv)
     g_set_prgname("amrestore");
     debug_open("server");
     dbprintf("amrestore %s\n", o.device);
+    if (o.holding || (!strchr(o.device, ':') && g_file_test(o.device, G_FILE_TEST_IS_REGULAR))) {
+        int rc = run_holding(&o);
+        g_ptr_array_unref(o.specs);
+        debug_close();
+        return rc;
+    }
     GError *err = NULL;
     Device *dev = volread_open(o.device, o.label, o.blocksize, &err);
     if (!dev) {

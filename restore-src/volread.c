@@ -82,6 +82,25 @@ volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
 }
 
 gboolean
+volread_copy_holding(holding_reader_t *reader, ImageSink *sink, GError **error)
+{
+    gsize room = VOLREAD_DEFAULT_BLOCK;
+    void *mem = NULL;
+    if (posix_memalign(&mem, 4096, room) != 0)
+        g_error("out of memory for a %" G_GSIZE_FORMAT "-byte read buffer", room);
+    g_autofree char *buf = mem;
+    for (;;) {
+        gssize n = holding_reader_read(reader, buf, room, error);
+        if (n < 0)
+            return FALSE;
+        if (n == 0)
+            return TRUE;
+        if (!imagesink_write(sink, buf, (gsize)n, error))
+            return FALSE;
+    }
+}
+
+gboolean
 volread_crc_ieee(Device *dev, guint32 *crc, GError **error)
 {
     gsize room = dev->block_size;

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include "device.h"
 #include "fileheader.h"
+#include "holding.h"
 #include "imagesink.h"
 
 #define VOLREAD_ERROR (volread_error_quark())
@@ -31,6 +32,9 @@ Device *volread_open(const char *device_name, const char *want_label, gsize bloc
 /* Copy the data of the file DEV is positioned at (after device_seek_file)
  * into SINK; *BYTES (optional) gets the number of bytes. */
 gboolean volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error);
+
+/* Copy the payload of a holding-disk image (all its chunks) into SINK. */
+gboolean volread_copy_holding(holding_reader_t *reader, ImageSink *sink, GError **error);
 
 /* Add the data of the file DEV is positioned at to *CRC, a zlib (IEEE)
  * CRC-32: used only to recheck a SERVER-CRC that is not a CRC-32C. */

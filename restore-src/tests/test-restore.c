@@ -14,6 +14,7 @@
 #include "crc32c.h"
 #include "device.h"
 #include "fileheader.h"
+#include "holding.h"
 
 #define TS "20261125101010"
 #define HOST "client.example"
@@ -627,6 +628,63 @@ test_fetch_truncated_part(Fixture *f, gconstpointer unused)
     g_free(r.err);
 }
 
+/* A dump still on the holding disk, in three chunks. */
+static char *
+write_holding_image(Fixture *f)
+{
+    g_autofree char *hd = g_build_filename(f->dir, "hold", NULL);
+    char *path = holding_file_name(hd, TS, HOST, DISK, 0);
+    dumpfile_t h;
+    init_header(&h, 1, FALSE, NULL);
+    h.type = FILEHEADER_DUMPFILE;
+    gsize len;
+    const guint8 *buf = g_bytes_get_data(f->data, &len);
+    h.server_crc.crc = crc32c(buf, len);
+    h.server_crc.size = len;
+    GError *err = NULL;
+    holding_writer_t *w = holding_writer_open(path, &h, 32768 + 128 * 1024, &err);
+    g_assert_no_error(err);
+    g_assert_true(holding_writer_write(w, buf, len, NULL, &err));
+    g_assert_true(holding_writer_finish(w, FALSE, &err));
+    g_assert_no_error(err);
+    fileheader_clear(&h);
+    g_autofree char *chunk2 = g_strconcat(path, ".2", NULL);
+    g_assert_true(g_file_test(chunk2, G_FILE_TEST_EXISTS));
+    return path;
+}
+
+static void
+test_holding(Fixture *f, gconstpointer unused)
+{
+    (void)unused;
+    g_autofree char *path = write_holding_image(f);
+    g_autofree char *out = out_dir(f);
+    const char *args[] = { "amrestore", path, NULL };
+    Run r = run_prog(out, args);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.err, "restoring from holding file"));
+    g_autofree char *img = g_build_filename(out, IMAGE_NAME, NULL);
+    g_assert_true(file_equals(img, f->data));
+    g_free(r.err);
+    g_assert_cmpint(g_unlink(img), ==, 0);
+
+    /* amfetchdump finds it through the config's holding disk */
+    write_config(f);
+    g_autofree char *conf = g_build_filename(f->dir, "etc", "T", "amanda.conf", NULL);
+    g_autofree char *extra = g_strdup_printf("holdingdisk hd {\n  directory \"%s/hold\"\n}\n",
+                                             f->dir);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(conf, &text, NULL, NULL));
+    g_autofree char *all = g_strconcat(text, extra, NULL);
+    g_assert_true(g_file_set_contents(conf, all, -1, NULL));
+    const char *fetch[] = { "amfetchdump", "-O", out, "T", HOST, NULL };
+    r = run_prog(f->dir, fetch);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.err, "Reading from holding file"));
+    g_assert_true(file_equals(img, f->data));
+    g_free(r.err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -640,6 +698,7 @@ main(int argc, char **argv)
     ADD("/amrestore/corrupted-part", test_corrupted_part);
     ADD("/amrestore/ieee-crc", test_ieee_crc);
     ADD("/amrestore/no-match-no-volume", test_no_match_and_no_volume);
+    ADD("/amrestore/holding", test_holding);
     ADD("/amfetchdump/spanning", test_fetch_spanning);
     ADD("/amfetchdump/ieee-crc", test_fetch_ieee_crc);
     ADD("/amfetchdump/missing-volume", test_fetch_missing_volume);
