@@ -86,6 +86,7 @@ cmd_label(Changer *chg, const char *label)
         return 1;
     }
     printf("slot %3d: %s\n", res->slot, label);
+    fflush(stdout);
     print_loaded(res, "time");
     fprintf(stderr, "label %s is now loaded from slot %d\n", label, res->slot);
     changer_release(res);
