@@ -78,7 +78,9 @@ store(dumper_out_t *o, const void *buf, gsize len, GError **error)
 {
     if (len == 0)
         return TRUE;
-    o->server_crc = (guint32)crc32(o->server_crc, buf, (uInt)len);
+    /* uncompressed, what is stored is what was received: one CRC will do */
+    if (o->compress)
+        o->server_crc = (guint32)crc32(o->server_crc, buf, (uInt)len);
     o->stored += len;
     if (o->holding)
         return holding_writer_write(o->holding, buf, len, NULL, error);
@@ -147,7 +149,7 @@ dumper_out_finish(dumper_out_t *o, gboolean partial, fileheader_crc_t *client_cr
     }
     client_crc->crc = o->client_crc;
     client_crc->size = o->received;
-    server_crc->crc = o->server_crc;
+    server_crc->crc = o->compress ? o->server_crc : o->client_crc;
     server_crc->size = o->stored;
     if (o->holding) {
         if (ok)
