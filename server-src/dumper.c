@@ -445,6 +445,10 @@ main(int argc, char **argv)
     disklist_free(dl);
     conf_free(d.conf);
     g_free(d.error);
+    g_free(d.timestamp);
+    g_free(d.host);
+    g_free(d.disk);
+    g_free(d.holding);
     debug_close();
     return rc;
 }
