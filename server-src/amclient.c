@@ -4,21 +4,16 @@
 #include "amfeatures.h"
 #include "debug.h"
 #include "event.h"
-
-#define ACK_WAIT_MS 10000
-#define REQ_TRIES 3
+#include "protocol.h"
 
 struct amclient_req {
     char *host;
-    char *service;
-    char *body;
-    int timeout_ms;
-    int tries;
-    gboolean done;
-    security_handle_t *handle;
+    security_handle_t *handle;  /* valid during the final callback only */
     amclient_fn fn;
     void *arg;
-    event_handle_t *later;   /* deferred failure report */
+    gboolean done;
+    gboolean orphaned;          /* freed by the caller before the reply */
+    event_handle_t *later;      /* deferred report of an unknown auth */
     char *later_error;
 };
 
@@ -35,96 +30,44 @@ amclient_host(amclient_req_t *req)
 }
 
 static void
-finish(amclient_req_t *req, const char *body, const char *error)
+req_free(amclient_req_t *req)
 {
-    req->done = TRUE;
-    if (req->handle)
-        security_recvpkt_cancel(req->handle);
-    req->fn(req->arg, req, body, TRUE, error);
-}
-
-static void got_reply(void *arg, pkt_t *pkt, security_status_t status);
-
-static gboolean
-send_req(amclient_req_t *req)
-{
-    pkt_t pkt;
-    pkt_init(&pkt, P_REQ, "SERVICE %s\n%s", req->service, req->body);
-    int rc = security_sendpkt(req->handle, &pkt);
-    dbprintf("sent REQ %s to %s (try %d)\n", req->service, req->host, req->tries + 1);
-    pkt_clear(&pkt);
-    req->tries++;
-    return rc == 0;
+    if (req->later)
+        event_release(req->later);
+    g_free(req->later_error);
+    g_free(req->host);
+    g_free(req);
 }
 
 static void
-send_ack(amclient_req_t *req)
-{
-    pkt_t ack;
-    pkt_init(&ack, P_ACK, NULL);
-    security_sendpkt(req->handle, &ack);
-    pkt_clear(&ack);
-}
-
-static void
-handle_timeout(amclient_req_t *req, gboolean acked)
-{
-    if (!acked && req->tries < REQ_TRIES && send_req(req)) {
-        security_recvpkt(req->handle, got_reply, req, ACK_WAIT_MS);
-        return;
-    }
-    g_autofree char *msg = g_strdup_printf("%s: timeout waiting for %s", req->host,
-                                           acked ? "the reply" : "the ACK");
-    finish(req, NULL, msg);
-}
-
-/* A packet (or a timeout) while waiting for the ACK or the reply. */
-static void
-got_pkt(amclient_req_t *req, pkt_t *pkt, security_status_t status, gboolean acked)
-{
-    if (status == S_TIMEOUT) {
-        handle_timeout(req, acked);
-        return;
-    }
-    if (status != S_OK) {
-        g_autofree char *msg = g_strdup_printf("%s: %s", req->host, security_geterror(req->handle));
-        finish(req, NULL, msg);
-        return;
-    }
-    switch (pkt->type) {
-    case P_ACK:
-        security_recvpkt(req->handle, got_reply, req, req->timeout_ms);
-        return;
-    case P_NAK: {
-        g_autofree char *msg = g_strdup_printf("%s: request refused: %s", req->host,
-                                               g_strstrip(pkt->body->str));
-        finish(req, NULL, msg);
-        return;
-    }
-    case P_PREP:
-        req->fn(req->arg, req, pkt->body->str, FALSE, NULL);
-        if (!req->done)
-            security_recvpkt(req->handle, got_reply, req, req->timeout_ms);
-        return;
-    case P_REP:
-        send_ack(req);
-        finish(req, pkt->body->str, NULL);
-        return;
-    default:
-        security_recvpkt(req->handle, got_reply, req, acked ? req->timeout_ms : ACK_WAIT_MS);
-    }
-}
-
-/* The reply callback; whether we were acked is told by the tries count
- * having stopped: after the first ACK/PREP we only wait for replies. */
-static void
-got_reply(void *arg, pkt_t *pkt, security_status_t status)
+got_reply(void *arg, pkt_t *pkt, security_handle_t *handle, security_status_t status)
 {
     amclient_req_t *req = arg;
-    gboolean acked = req->tries < 0;
-    if (status == S_OK && (pkt->type == P_ACK || pkt->type == P_PREP || pkt->type == P_REP))
-        req->tries = -1;
-    got_pkt(req, pkt, status, acked);
+    if (req->orphaned) {
+        if (!(status == S_OK && pkt && pkt->type == P_PREP))
+            req_free(req);
+        return;
+    }
+    if (status == S_OK && pkt && pkt->type == P_PREP) {
+        req->fn(req->arg, req, pkt->body->str, FALSE, NULL);
+        return;
+    }
+    req->done = TRUE;
+    req->handle = handle;
+    if (status == S_OK && pkt && pkt->type == P_REP) {
+        req->fn(req->arg, req, pkt->body->str, TRUE, NULL);
+    } else if (status == S_OK && pkt && pkt->type == P_NAK) {
+        g_autofree char *msg = g_strdup_printf("%s: request refused: %s", req->host,
+                                               g_strstrip(pkt->body->str));
+        req->fn(req->arg, req, NULL, TRUE, msg);
+    } else {
+        const char *why = handle ? security_geterror(handle) : NULL;
+        g_autofree char *msg = g_strdup_printf("%s: %s", req->host,
+                                               why && *why ? why : status == S_TIMEOUT
+                                               ? "timeout waiting for the reply" : "request failed");
+        req->fn(req->arg, req, NULL, TRUE, msg);
+    }
+    req->handle = NULL;
 }
 
 static void
@@ -133,27 +76,8 @@ report_later(void *arg)
     amclient_req_t *req = arg;
     event_release(req->later);
     req->later = NULL;
-    finish(req, NULL, req->later_error);
-}
-
-static void
-connected(void *arg, security_handle_t *handle, security_status_t status)
-{
-    amclient_req_t *req = arg;
-    req->handle = handle;
-    if (status != S_OK) {
-        g_autofree char *msg = g_strdup_printf("%s: cannot connect: %s", req->host,
-                                               handle ? security_geterror(handle) : "unknown error");
-        finish(req, NULL, msg);
-        return;
-    }
-    if (!send_req(req)) {
-        g_autofree char *msg = g_strdup_printf("%s: cannot send the request: %s", req->host,
-                                               security_geterror(handle));
-        finish(req, NULL, msg);
-        return;
-    }
-    security_recvpkt(handle, got_reply, req, ACK_WAIT_MS);
+    req->done = TRUE;
+    req->fn(req->arg, req, NULL, TRUE, req->later_error);
 }
 
 amclient_req_t *
@@ -162,18 +86,17 @@ amclient_request(const char *host, const char *auth, security_conf_fn_t conf_fn,
 {
     amclient_req_t *req = g_new0(amclient_req_t, 1);
     req->host = g_strdup(host);
-    req->service = g_strdup(service);
-    req->body = g_strdup(body);
-    req->timeout_ms = timeout_s > 0 ? timeout_s * 1000 : 300000;
     req->fn = fn;
     req->arg = arg;
     const security_driver_t *drv = security_getdriver(auth);
+    g_autofree char *full = g_strdup_printf("SERVICE %s\n%s", service, body);
+    dbprintf("sending %s request to %s (auth %s)\n", service, host, auth);
     if (!drv) {
         req->later_error = g_strdup_printf("%s: unknown auth \"%s\"", host, auth);
         req->later = event_register_ms(0, report_later, req);
         return req;
     }
-    security_connect(drv, host, conf_fn, conf_arg, connected, req);
+    protocol_sendreq(host, drv, conf_fn, conf_arg, full, timeout_s, got_reply, req);
     return req;
 }
 
@@ -182,17 +105,11 @@ amclient_free(amclient_req_t *req)
 {
     if (!req)
         return;
-    if (req->later)
-        event_release(req->later);
-    if (req->handle) {
-        security_recvpkt_cancel(req->handle);
-        security_close(req->handle);
+    if (!req->done) {
+        req->orphaned = TRUE;   /* the protocol's final callback frees it */
+        return;
     }
-    g_free(req->later_error);
-    g_free(req->host);
-    g_free(req->service);
-    g_free(req->body);
-    g_free(req);
+    req_free(req);
 }
 
 char *

@@ -12,9 +12,10 @@
 typedef struct amclient_req amclient_req_t;
 
 /* BODY is the PREP/REP body (NULL on failure, with ERROR saying why).
- * FINAL is TRUE for the REP (or a failure): the request is over and the
- * handle, if the caller wants the streams, is amclient_handle(req) -- it is
- * closed by amclient_free. */
+ * FINAL is TRUE for the REP (or a failure): the request is over; during
+ * that call amclient_handle(req) gives the handle to open the streams of
+ * the reply's CONNECT line from (they outlive the handle).  Built on
+ * protocol.h (retries, ACKs, duplicates). */
 typedef void (*amclient_fn)(void *arg, amclient_req_t *req, const char *body, gboolean final,
                             const char *error);
 
@@ -26,7 +27,7 @@ amclient_req_t *amclient_request(const char *host, const char *auth, security_co
                                  int timeout_s, amclient_fn fn, void *arg);
 security_handle_t *amclient_handle(amclient_req_t *req);
 const char *amclient_host(amclient_req_t *req);
-/* Cancel (if running) and free; closes the handle. */
+/* Free; a request still running is left to finish on its own. */
 void amclient_free(amclient_req_t *req);
 
 /* "OPTIONS features=<ours>;maxdumps=N;hostname=H;config=C;[timestamp=TS;]" */
