@@ -129,7 +129,7 @@ json_totals(GString *out, const report_t *r)
         taped += d->taped;
         failed += strcmp(status_of(d), "FAILED") == 0;
         if (d->dumped) {
-            out_kb += d->chunked ? d->chunk_kb : d->dump_kb;
+            out_kb += d->chunked ? d->chunk_kb : d->taped ? d->tape_kb : d->dump_kb;
             orig_kb += d->orig_kb;
         }
         if (d->taped)

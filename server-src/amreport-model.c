@@ -35,6 +35,7 @@ tape_free(gpointer p)
 {
     report_tape_t *t = p;
     g_free(t->label);
+    g_free(t->storage);
     g_ptr_array_unref(t->dumps);
     g_free(t);
 }
@@ -82,12 +83,13 @@ dump_for(builder_t *b, const logfile_entry_t *e)
 }
 
 static report_tape_t *
-tape_for(builder_t *b, const char *label)
+tape_for(builder_t *b, const char *label, const char *storage)
 {
     report_tape_t *t = g_hash_table_lookup(b->tapes, label);
     if (!t) {
         t = g_new0(report_tape_t, 1);
         t->label = g_strdup(label);
+        t->storage = g_strdup(storage);
         t->dumps = g_ptr_array_new();
         g_hash_table_insert(b->tapes, t->label, t);
         g_ptr_array_add(b->r->tapes, t);
@@ -173,7 +175,7 @@ static void
 on_part(builder_t *b, const logfile_entry_t *e)
 {
     report_dump_t *d = dump_for(b, e);
-    report_tape_t *t = tape_for(b, e->label);
+    report_tape_t *t = tape_for(b, e->label, e->storage);
     t->sec += e->stats.sec > 0 ? e->stats.sec : 0;
     t->kb += kb_of(&e->stats);
     /* a part cut short by the end of the volume counts too */
@@ -228,6 +230,8 @@ on_misc(builder_t *b, const logfile_entry_t *e)
         r->datestamp = g_strdup(e->datestamp);
     if (e->type == LOGFILE_L_START && e->program == LOGFILE_P_AMFLUSH)
         r->flush = TRUE;
+    if (e->type == LOGFILE_L_START && e->program == LOGFILE_P_TAPER && e->label)
+        tape_for(b, e->label, e->storage);
     if (e->type == LOGFILE_L_FINISH && e->program == LOGFILE_P_PLANNER)
         r->planner_sec = e->stats.sec;
     if (e->type == LOGFILE_L_FINISH &&

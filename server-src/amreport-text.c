@@ -47,17 +47,25 @@ append_header(GString *out, const report_t *r, const report_header_t *h)
         g_string_append_printf(out, "*** A TAPE ERROR OCCURRED: %s.\n"
                                     "Some dumps may have been left in the holding disk.\n\n",
                                (const char *)g_ptr_array_index(r->tape_errors, 0));
-    if (r->finished && r->tapes->len > 0) {
-        g_autoptr(GString) labels = g_string_new(NULL);
-        for (guint i = 0; i < r->tapes->len; i++)
-            g_string_append_printf(labels, "%s%s", i ? ", " : "",
-                                   ((report_tape_t *)g_ptr_array_index(r->tapes, i))->label);
+    /* only the volumes of this configuration's storage, as AMANDA */
+    g_autoptr(GString) labels = g_string_new(NULL);
+    int ntapes = 0;
+    for (guint i = 0; i < r->tapes->len; i++) {
+        const report_tape_t *t = g_ptr_array_index(r->tapes, i);
+        if (t->storage && h->config && strcmp(t->storage, h->config) != 0)
+            continue;
+        g_string_append_printf(labels, "%s%s", ntapes++ ? ", " : "", t->label);
+    }
+    if (r->finished && ntapes > 0)
         g_string_append_printf(out, "%s %s %s.\n",
                                r->flush ? "The dumps were flushed to" : "These dumps were to",
-                               r->tapes->len > 1 ? "tapes" : "tape", labels->str);
-    }
-    for (guint i = 0; h->next_tape_lines && i < h->next_tape_lines->len; i++)
+                               ntapes > 1 ? "tapes" : "tape", labels->str);
+    guint nnext = h->next_tape_lines ? h->next_tape_lines->len : 0;
+    for (guint i = 0; i < nnext; i++)
         g_string_append_printf(out, "%s\n", (const char *)g_ptr_array_index(h->next_tape_lines, i));
+    /* AMANDA leaves the "next new tape already labelled" line empty */
+    if (nnext < 2)
+        g_string_append(out, "\n");
     g_string_append(out, "\n");
 }
 
@@ -79,9 +87,9 @@ append_summaries(GString *out, const report_t *r)
                                    d->level);
     }
     if (fail->len)
-        g_string_append_printf(out, "FAILURE DUMP SUMMARY:\n%s\n", fail->str);
+        g_string_append_printf(out, "FAILURE DUMP SUMMARY:\n%s\n\n", fail->str);
     if (strange->len)
-        g_string_append_printf(out, "STRANGE DUMP SUMMARY:\n%s\n", strange->str);
+        g_string_append_printf(out, "STRANGE DUMP SUMMARY:\n%s\n\n", strange->str);
 }
 
 /* ---- statistics ---- */
@@ -92,10 +100,21 @@ typedef struct {
     gint64 out_kb, orig_kb, tape_kb;
 } stats_t;
 
+/* The size a dump takes where it was stored, as AMANDA's report counts
+ * it: the chunker's kb for a dump through the holding disk, else the
+ * taper's (a dump sent straight to the volume), else the dumper's. */
 static gint64
 out_kb_of(const report_dump_t *d)
 {
-    return d->chunked ? d->chunk_kb : d->dump_kb;
+    return d->chunked ? d->chunk_kb : d->taped ? d->tape_kb : d->dump_kb;
+}
+
+/* The DUMP SUMMARY row: the dumper's kb for a dump through the holding
+ * disk (checked against the stock report), else as above. */
+static gint64
+row_kb_of(const report_dump_t *d)
+{
+    return d->chunked ? d->dump_kb : d->taped ? d->tape_kb : d->dump_kb;
 }
 
 static void
@@ -173,7 +192,7 @@ append_statistics(GString *out, const report_t *r)
     g_autofree char *lv_tape = level_counts(r, 1);
     g_autofree char *lv_part = level_counts(r, 2);
     double len = (double)r->tape_length_kb;
-    g_string_append(out, "\nSTATISTICS:\n"
+    g_string_append(out, "STATISTICS:\n"
                          "                          Total       Full      Incr.   Level:#\n"
                          "                        --------   --------   --------  --------\n");
     stat_line(out, "Estimate Time (hrs:min)", hrmn(r->planner_sec), NULL, NULL, NULL);
@@ -205,7 +224,7 @@ append_statistics(GString *out, const report_t *r)
               all.taped ? ratio(all.tape_kb, all.tape_sec, 1) : g_strdup("-- "),
               full.taped ? ratio(full.tape_kb, full.tape_sec, 1) : g_strdup("-- "),
               incr.taped ? ratio(incr.tape_kb, incr.tape_sec, 1) : g_strdup("-- "), NULL);
-    g_string_append(out, "\n");
+    g_string_append(out, "\n\n");
 }
 
 /* ---- details, tapes, notes ---- */
@@ -230,7 +249,7 @@ append_details(GString *out, const report_t *r, gboolean strange)
         g_string_append(body, "\\--------\n");
     }
     if (body->len)
-        g_string_append_printf(out, "\n%s DUMP DETAILS:\n%s\n", strange ? "STRANGE" : "FAILED",
+        g_string_append_printf(out, "%s DUMP DETAILS:\n%s\n\n", strange ? "STRANGE" : "FAILED",
                                body->str);
 }
 
@@ -239,7 +258,7 @@ append_tapes(GString *out, const report_t *r)
 {
     if (r->tapes->len == 0)
         return;
-    g_string_append(out, "\nUSAGE BY TAPE:\n"
+    g_string_append(out, "USAGE BY TAPE:\n"
                          "  Label                 Time         Size      %  DLEs Parts\n");
     for (guint i = 0; i < r->tapes->len; i++) {
         const report_tape_t *t = g_ptr_array_index(r->tapes, i);
@@ -253,7 +272,7 @@ append_tapes(GString *out, const report_t *r)
         g_string_append_printf(out, "  %-20s %5s %11" G_GINT64_FORMAT "K %6s %5d %5d\n",
                                t->label, tm, t->kb, pct, ndles, t->nparts);
     }
-    g_string_append(out, "\n");
+    g_string_append(out, "\n\n");
 }
 
 static void
@@ -261,81 +280,133 @@ append_notes(GString *out, const report_t *r)
 {
     if (r->notes->len == 0)
         return;
-    g_string_append(out, "\nNOTES:\n");
+    g_string_append(out, "NOTES:\n");
     for (guint i = 0; i < r->notes->len; i++)
         g_string_append_printf(out, "  %s\n", (const char *)g_ptr_array_index(r->notes, i));
-    g_string_append(out, "\n");
+    g_string_append(out, "\n\n");
 }
 
 /* ---- dump summary ---- */
 
-/* The 14-character dumper and 13-character taper sections of a row. */
+/* The numeric columns after DISK; AMANDA widens one when a value needs
+ * more room than its default width, and the section rules follow. */
+enum { C_LEVEL, C_ORIG, C_OUT, C_COMP, C_DTIME, C_DRATE, C_TTIME, C_TRATE, C_COUNT };
+static const int default_width[C_COUNT] = { 1, 7, 7, 6, 7, 6, 6, 6 };
+static const char *const column_title[C_COUNT] = { "L", "ORIG-KB", "OUT-KB", "COMP%",
+                                                   "MMM:SS", "KB/s", "MMM:SS", "KB/s" };
+
+typedef struct {
+    char *cell[C_COUNT];   /* NULL = blank */
+    gboolean dumper_failed_text, taper_failed_text;
+    const char *suffix;    /* " PARTIAL" after the taper columns */
+} row_t;
+
 static void
-append_row_stats(GString *row, const report_dump_t *d)
+row_clear(row_t *row)
 {
+    for (int c = 0; c < C_COUNT; c++)
+        g_free(row->cell[c]);
+}
+
+static void
+fill_row(row_t *row, const report_dump_t *d)
+{
+    memset(row, 0, sizeof *row);
+    gboolean only_planner = d->planner_failed && !d->dumped && !d->taper_result && !d->nparts;
+    if (!only_planner) {
+        gint64 o = d->dumped ? d->orig_kb : d->tape_orig_kb;
+        gint64 k = d->dumped ? row_kb_of(d) : d->tape_kb;
+        row->cell[C_LEVEL] = g_strdup_printf("%d", d->level);
+        if (d->dumped || d->taped)
+            row->cell[C_ORIG] = g_strdup_printf("%" G_GINT64_FORMAT, o);
+        if (d->dumped || (d->taped && !d->taper_partial))
+            row->cell[C_OUT] = g_strdup_printf("%" G_GINT64_FORMAT, k);
+        row->cell[C_COMP] = d->dumped && d->compressed && o > 0
+                                ? g_strdup_printf("%.1f", (double)k * 100.0 / (double)o)
+                                : g_strdup("-- ");
+    }
     if (d->dumped) {
-        g_autofree char *t = mnsc(d->dump_sec);
-        g_string_append_printf(row, " %7s %6.1f", t, d->dump_kps < 0 ? 0.0 : d->dump_kps);
+        row->cell[C_DTIME] = mnsc(d->dump_sec);
+        row->cell[C_DRATE] = g_strdup_printf("%.1f", d->dump_kps < 0 ? 0.0 : d->dump_kps);
     } else {
-        g_string_append_printf(row, " %-14s", "    FAILED");
+        row->dumper_failed_text = TRUE;
     }
     if (d->taper_failed) {
-        g_string_append(row, " FAILED FAILED");
+        row->taper_failed_text = TRUE;
     } else if (d->taped) {
-        g_autofree char *t = mnsc(d->tape_sec);
-        g_string_append_printf(row, " %6s %6.1f%s", t, d->tape_kps < 0 ? 0.0 : d->tape_kps,
-                               d->taper_partial ? " PARTIAL" : "");
-    } else {
-        g_string_append_printf(row, " %13s", "");
+        row->cell[C_TTIME] = mnsc(d->tape_sec);
+        row->cell[C_TRATE] = g_strdup_printf("%.1f", d->tape_kps < 0 ? 0.0 : d->tape_kps);
+        row->suffix = d->taper_partial ? " PARTIAL" : NULL;
     }
 }
 
 static void
-append_row(GString *out, const report_dump_t *d, int hw, int dw)
+append_cell(GString *line, const row_t *row, int c, const int *w)
+{
+    g_string_append_printf(line, "%s%*s", c == C_LEVEL ? "" : " ", w[c],
+                           row->cell[c] ? row->cell[c] : "");
+}
+
+static void
+append_row(GString *out, const report_dump_t *d, const row_t *row, int hw, int dw,
+           const int *w)
 {
     g_autofree char *q = quote_string(d->disk);
-    g_autoptr(GString) row = g_string_new(NULL);
-    g_string_printf(row, "%-*s %-*s ", hw, d->host, dw, q);
-    gboolean only_planner = d->planner_failed && !d->dumped && !d->taper_result && !d->nparts;
-    if (only_planner) {
-        g_string_append_printf(row, "%-1s %7s %7s %6s", "", "", "", "");
-    } else {
-        char orig[32] = "", outkb[32] = "", comp[32] = "   -- ";
-        gint64 o = d->dumped ? d->orig_kb : d->tape_orig_kb;
-        /* the row shows the dumper's own kb (the statistics the chunker's) */
-        gint64 k = d->dumped ? d->dump_kb : d->tape_kb;
-        if (d->dumped || d->taped)
-            g_snprintf(orig, sizeof orig, "%" G_GINT64_FORMAT, o);
-        if (d->dumped || (d->taped && !d->taper_partial))
-            g_snprintf(outkb, sizeof outkb, "%" G_GINT64_FORMAT, k);
-        if (d->dumped && d->compressed && o > 0)
-            g_snprintf(comp, sizeof comp, "%6.1f", (double)k * 100.0 / (double)o);
-        g_string_append_printf(row, "%d %7s %7s %6s", d->level, orig, outkb, comp);
-    }
-    append_row_stats(row, d);
-    g_string_append_printf(out, "%s\n", row->str);
+    g_autoptr(GString) line = g_string_new(NULL);
+    g_string_printf(line, "%-*s %-*s %-*s", hw, d->host, dw, q, w[C_LEVEL],
+                    row->cell[C_LEVEL] ? row->cell[C_LEVEL] : "");
+    for (int c = C_ORIG; c <= C_COMP; c++)
+        append_cell(line, row, c, w);
+    int dumper = w[C_DTIME] + 1 + w[C_DRATE], taper = w[C_TTIME] + 1 + w[C_TRATE];
+    if (row->dumper_failed_text)
+        g_string_append_printf(line, " %-*s", dumper, "    FAILED");
+    else
+        append_cell(line, row, C_DTIME, w), append_cell(line, row, C_DRATE, w);
+    if (row->taper_failed_text)
+        g_string_append_printf(line, " %*s %*s", w[C_TTIME], "FAILED", w[C_TRATE], "FAILED");
+    else if (row->cell[C_TTIME])
+        append_cell(line, row, C_TTIME, w), append_cell(line, row, C_TRATE, w);
+    else
+        g_string_append_printf(line, " %*s", taper, "");
+    g_string_append_printf(out, "%s%s\n", line->str, row->suffix ? row->suffix : "");
 }
 
 static void
 append_dump_summary(GString *out, const report_t *r)
 {
-    int hw = 12, dw = 11;
-    for (guint i = 0; i < r->dumps->len; i++) {
+    int hw = 12, dw = 11, w[C_COUNT];
+    memcpy(w, default_width, sizeof w);
+    guint n = r->dumps->len;
+    g_autofree row_t *rows = g_new0(row_t, n + 1);
+    for (guint i = 0; i < n; i++) {
         const report_dump_t *d = g_ptr_array_index(r->dumps, i);
         g_autofree char *q = quote_string(d->disk);
         hw = MAX(hw, (int)strlen(d->host));
         dw = MAX(dw, (int)strlen(q));
+        fill_row(&rows[i], d);
+        for (int c = 0; c < C_COUNT; c++)
+            if (rows[i].cell[c])
+                w[c] = MAX(w[c], (int)strlen(rows[i].cell[c]));
     }
-    int dumper_col = hw + 1 + dw + 1 + 1 + 1 + 7 + 1 + 7 + 1 + 6 + 1;
-    g_string_append(out, "\nDUMP SUMMARY:\n");
-    g_string_append_printf(out, "%*s%s\n", dumper_col + 1, "", "DUMPER STATS   TAPER STATS");
-    g_string_append_printf(out, "%-*s %-*s L ORIG-KB  OUT-KB  COMP%%  MMM:SS   KB/s MMM:SS   "
-                                "KB/s\n", hw, "HOSTNAME", dw, "DISK");
-    g_autofree char *dashes = g_strnfill((gsize)(hw + 1 + dw + 1 + 1), '-');
-    g_string_append_printf(out, "%s ---------------------- -------------- -------------\n",
-                           dashes);
-    for (guint i = 0; i < r->dumps->len; i++)
-        append_row(out, g_ptr_array_index(r->dumps, i), hw, dw);
+    int dumper_col = hw + 1 + dw + 1 + w[C_LEVEL] + 1 + w[C_ORIG] + 1 + w[C_OUT] + 1 +
+                     w[C_COMP] + 1;
+    int dumper = w[C_DTIME] + 1 + w[C_DRATE], taper = w[C_TTIME] + 1 + w[C_TRATE];
+    g_string_append(out, "DUMP SUMMARY:\n");
+    g_string_append_printf(out, "%*sDUMPER STATS%*sTAPER STATS\n", dumper_col + 1, "",
+                           dumper - 12 + 1, "");
+    g_string_append_printf(out, "%-*s %-*s %-*s", hw, "HOSTNAME", dw, "DISK", w[C_LEVEL],
+                           column_title[C_LEVEL]);
+    for (int c = C_ORIG; c < C_COUNT; c++)
+        g_string_append_printf(out, " %*s", w[c], column_title[c]);
+    g_autofree char *d1 = g_strnfill((gsize)(hw + 1 + dw + 1 + w[C_LEVEL]), '-');
+    g_autofree char *d2 = g_strnfill((gsize)(w[C_ORIG] + 1 + w[C_OUT] + 1 + w[C_COMP]), '-');
+    g_autofree char *d3 = g_strnfill((gsize)dumper, '-');
+    g_autofree char *d4 = g_strnfill((gsize)taper, '-');
+    g_string_append_printf(out, "\n%s %s %s %s\n", d1, d2, d3, d4);
+    for (guint i = 0; i < n; i++) {
+        append_row(out, g_ptr_array_index(r->dumps, i), &rows[i], hw, dw, w);
+        row_clear(&rows[i]);
+    }
     g_string_append(out, "\n");
 }
 

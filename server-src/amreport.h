@@ -42,6 +42,7 @@ typedef struct {
 
 typedef struct {
     char *label;
+    char *storage;           /* "ST:" of its taper lines, or NULL */
     double sec;
     gint64 kb;
     int nparts;

@@ -29,6 +29,7 @@ slurp(const char *name)
 
 typedef struct {
     const char *log, *report;
+    const char *org, *config;
     gint64 length_kb;
     const char *const *compressed; /* "host\ndisk" of compressed DLEs */
     const char *const *plain;
@@ -41,11 +42,22 @@ static const char *const obs_comp[] = { "localhost\n/srv/obs/data/b", NULL };
 static const char *const obs_plain[] = { "localhost\n/srv/obs/data/a",
                                          "localhost\n/srv/obs/data/c d_e", NULL };
 
+static const char *const direct_comp[] = { "localhost\n/tmp/adm-t/data2", NULL };
+static const char *const direct_plain[] = { "localhost\n/tmp/adm-t/data",
+                                            "localhost\n/tmp/adm-t/nonexistent", NULL };
+
 static const fixture_t fixtures[] = {
-    { "obs-log.20261125104704.0", "admin-report-obs.txt", 1024 * 1024, obs_comp, obs_plain },
-    { "admin-log-fail.0", "admin-report-fail.txt", 100 * 1024, adm_comp, adm_plain },
-    { "admin-log-incr.0", "admin-report-incr.txt", 100 * 1024, adm_comp, adm_plain },
-    { "admin-log-notape.0", "admin-report-notape.txt", 100 * 1024, adm_comp, adm_plain },
+    { "obs-log.20261125104704.0", "admin-report-obs.txt", "Obs", "Obs", 1024 * 1024, obs_comp,
+      obs_plain },
+    { "admin-log-fail.0", "admin-report-fail.txt", "AdmObs", "AdmObs", 100 * 1024, adm_comp,
+      adm_plain },
+    { "admin-log-incr.0", "admin-report-incr.txt", "AdmObs", "AdmObs", 100 * 1024, adm_comp,
+      adm_plain },
+    { "admin-log-notape.0", "admin-report-notape.txt", "AdmObs", "AdmObs", 100 * 1024,
+      adm_comp, adm_plain },
+    /* our own pipeline's log (dumps straight to the taper, wide rates) */
+    { "admin-log-direct.0", "admin-report-direct.txt", "TestOrg", "AdmT", 100 * 1024,
+      direct_comp, direct_plain },
 };
 
 static report_t *
@@ -74,8 +86,7 @@ test_text_matches_stock(gconstpointer data)
     for (char **l = lines; *l; l++)
         if (g_str_has_prefix(*l, "The next "))
             g_ptr_array_add(next, *l);
-    const char *org = strstr(f->log, "obs-") ? "Obs" : "AdmObs";
-    report_header_t h = { org, org, next };
+    report_header_t h = { f->org, f->config, next };
     g_autofree char *ours = report_format_text(r, &h);
     g_autofree char *want_tail = g_strdup_printf("(brought to you by Amanda version %s)\n",
                                                  PACKAGE_VERSION);
