@@ -293,6 +293,24 @@ take_choice(const volume_policy_t *pol, const tapelist_t *tl, const volume_choic
 gboolean
 admin_taperscan(const conf_t *conf, Changer *chg, admin_scan_t *scan, GError **error)
 {
+    return admin_taperscan_run(conf, chg, NULL, scan, error);
+}
+
+/* Volumes written by run RUN_TS count as active: never overwrite them. */
+static void
+protect_run_volumes(const tapelist_t *tl, const char *run_ts, GHashTable *active)
+{
+    for (guint i = 0; run_ts && i < tl->entries->len; i++) {
+        const tapelist_entry_t *e = g_ptr_array_index(tl->entries, i);
+        if (strcmp(e->datestamp, run_ts) == 0)
+            g_hash_table_add(active, g_strdup(e->label));
+    }
+}
+
+gboolean
+admin_taperscan_run(const conf_t *conf, Changer *chg, const char *run_ts, admin_scan_t *scan,
+                    GError **error)
+{
     memset(scan, 0, sizeof *scan);
     scan->lines = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(volume_policy_t) pol = volume_policy_from_conf(conf, error);
@@ -301,6 +319,7 @@ admin_taperscan(const conf_t *conf, Changer *chg, admin_scan_t *scan, GError **e
     if (!inv)
         return FALSE;
     g_autoptr(GHashTable) active = admin_active_labels(conf);
+    protect_run_volumes(tl, run_ts, active);
     g_autofree volume_candidate_t *cands = g_new0(volume_candidate_t, inv->len + 1);
     for (guint i = 0; i < inv->len; i++) {
         const ChangerSlotInfo *si = g_ptr_array_index(inv, i);

@@ -59,6 +59,10 @@ void admin_scan_clear(admin_scan_t *scan);
  * inventory or catalogue cannot be read. */
 gboolean admin_taperscan(const conf_t *conf, Changer *chg, admin_scan_t *scan,
                          GError **error);
+/* The same for the taper of run RUN_TS: volumes that run already wrote
+ * (tapelist stamp RUN_TS) are never chosen again, whatever tapecycle. */
+gboolean admin_taperscan_run(const conf_t *conf, Changer *chg, const char *run_ts,
+                             admin_scan_t *scan, GError **error);
 /* The volumes the next run may write, as `amadmin tape` and amreport's
  * header name them: written reusable volumes oldest first, and labelled
  * never-written ones oldest labelled first (char*, owned). */

@@ -79,7 +79,7 @@ taper_volume_open(taper_t *t, GError **error)
     if (!t->chg && !(t->chg = admin_open_changer(t->conf, NULL, &err)))
         return no_volume(t, error, "cannot open the changer: %s", err->message);
     admin_scan_t scan;
-    if (!admin_taperscan(t->conf, t->chg, &scan, &err)) {
+    if (!admin_taperscan_run(t->conf, t->chg, t->timestamp, &scan, &err)) {
         admin_scan_clear(&scan);
         return no_volume(t, error, "volume scan failed: %s", err->message);
     }
