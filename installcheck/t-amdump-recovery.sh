@@ -57,7 +57,7 @@ DL
 timeout 120 amdump "$C"
 rc=$?
 [ $((rc & 8)) -ne 0 ] && ok "amdump without a volume exits with the volume-error bit (rc $rc)" || not_ok "degraded rc $rc"
-LOG=$(ls "$T"/state/log/log.*.0 | tail -1)
+LOG=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
 is "both dumps succeeded to the holding disk" "$(grep -c '^SUCCESS dumper ' "$LOG")" "2"
 grep -q '^ERROR taper no-tape' "$LOG" && ok "run log says the taper had no volume" || not_ok "no ERROR taper line"
 is "two images wait on the holding disk" "$(find "$T/hold" -type f -name 'localhost.*' ! -name '*.tmp' | wc -l | tr -d ' ')" "2"
@@ -77,22 +77,23 @@ f=$(ls "$T"/vtapes/slot1/0000*.localhost.*_b.0)
 dd if="$f" bs=32k skip=1 status=none | tar -xf - -C "$T/r" && cmp -s "$T/r/big" "$D/b/big" &&
     ok "the flushed image restores byte-identical" || not_ok "flushed image restore"
 
-# --- unreachable client: reported, the other DLE succeeds
+# --- unreachable client (nothing listens on its port): reported, the other DLE succeeds
 cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
 define dumptype remote {
   dt
   auth "bsdtcp"
+  client_port "9"
 }
 CONF
-echo "nosuchhost.invalid $D/a remote" >> "$AMANDA_CONFIG_DIR/$C/disklist"
+echo "127.0.0.2 $D/a remote" >> "$AMANDA_CONFIG_DIR/$C/disklist"
 timeout 30 amlabel "$C" "$C-002" slot 2 >/dev/null 2>&1
 timeout 120 amdump "$C"
 rc=$?
-LOG=$(ls "$T"/state/log/log.*.0 | tail -1)
-grep -q "^FAIL planner nosuchhost.invalid $D/a " "$LOG" && ok "the unreachable client is reported as FAIL" || not_ok "no FAIL for the unreachable client"
+LOG=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+grep -q "^FAIL planner 127\\.0\\.0\\.2 $D/a " "$LOG" && ok "the unreachable client is reported as FAIL" || not_ok "no FAIL for the unreachable client"
 is "the local DLEs still dumped" "$(grep -c '^SUCCESS dumper localhost ' "$LOG")" "2"
 [ $((rc & 2)) -ne 0 ] && ok "amdump exit status has the failed-dump bit (rc $rc)" || not_ok "rc $rc"
-sed -i '/nosuchhost/d' "$AMANDA_CONFIG_DIR/$C/disklist"
+sed -i '/^127\.0\.0\.2 /d' "$AMANDA_CONFIG_DIR/$C/disklist"
 
 # --- kill -9 of the driver mid-run
 head -c 300000000 /dev/zero > "$D/b/zeros"
@@ -114,7 +115,7 @@ if [ -n "$dpid" ]; then
     sleep 3  # orphaned dumpers finish
     out=$(timeout 30 amcleanup "$C")
     echo "$out" | grep -q "closed" && ok "amcleanup closes the run" || { not_ok "amcleanup"; echo "$out" | sed 's/^/# /'; }
-    L=$(ls "$T"/state/log/log.*.0 | tail -1)
+    L=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
     grep -q "^FINISH driver" "$L" && ok "the crashed run log ends with FINISH driver" || not_ok "no FINISH after amcleanup"
     timeout 30 amlabel -f "$C" "$C-001" slot 1 >/dev/null 2>&1
     timeout 180 amdump "$C" >/dev/null 2>&1

@@ -138,7 +138,7 @@ echo "second" > "$D/sp ace/c d.txt"
 snapshot 1
 timeout 120 amdump "$C"
 is "amdump incremental exits 0" "$?" "0"
-LOG1=$(ls "$T"/state/log/log.*.0 | tail -1)
+LOG1=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
 [ "$LOG1" != "$LOG0" ] && ok "a new run log for the second run" || not_ok "same run log"
 is "four level-1 dumps" "$(grep -c '^SUCCESS dumper .* 1 [0-9a-f]*:' "$LOG1")" "4"
 for d in small blobs tree "sp ace"; do

@@ -62,9 +62,11 @@ got_reply(void *arg, pkt_t *pkt, security_handle_t *handle, security_status_t st
         req->fn(req->arg, req, NULL, TRUE, msg);
     } else {
         const char *why = handle ? security_geterror(handle) : NULL;
-        g_autofree char *msg = g_strdup_printf("%s: %s", req->host,
-                                               why && *why ? why : status == S_TIMEOUT
-                                               ? "timeout waiting for the reply" : "request failed");
+        if (!why || !*why)
+            why = status == S_TIMEOUT ? "timeout waiting for the reply" : "request failed";
+        /* the protocol's messages usually name the host already */
+        g_autofree char *msg = g_str_has_prefix(why, req->host) ? g_strdup(why)
+                               : g_strdup_printf("%s: %s", req->host, why);
         req->fn(req->arg, req, NULL, TRUE, msg);
     }
     req->handle = NULL;
