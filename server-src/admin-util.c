@@ -261,6 +261,8 @@ describe_choice(const volume_choice_t *c, GPtrArray *lines)
         g_ptr_array_add(lines, g_strdup_printf("slot %d: volume '%s'", c->slot, c->label));
     else if (!c->label && c->action == VOLUME_USE_RELABEL)
         g_ptr_array_add(lines, g_strdup_printf("slot %d: contains an empty volume", c->slot));
+    else if (g_str_has_prefix(c->reason, "slot "))
+        g_ptr_array_add(lines, g_strdup(c->reason)); /* names its slot already */
     else
         g_ptr_array_add(lines, g_strdup_printf("slot %d: %s", c->slot, c->reason));
 }
