@@ -91,13 +91,19 @@ out=$(timeout 30 amlabel "$C" "$C-009" slot 1 -f 2>&1); rc=$?
 check "-f relabels it" test "$rc" = 0 -a -f "$T/vt/slot1/00000.$C-009"
 is "-f: the old label leaves the tapelist" \
    "$(cut -d' ' -f2 "$T/state/tapelist" | sort | tr '\n' ' ')" "$C-002 $C-003 $C-009 "
+out=$(timeout 30 amlabel "$C" slot 4 --barcode BC04 2>&1); rc=$?
+check "without a label, autolabel names the volume (one past the highest)" \
+    test "$rc" = 0 -a -f "$T/vt/slot4/00000.$C-010"
+check "... and --barcode is kept in the tapelist" grep -q "^0 $C-010 reuse BARCODE:BC04 " "$T/state/tapelist"
+timeout 30 amlabel "$C" "$C-011" slot 4 -f >/dev/null 2>&1
+
 
 # ---- amtape ----
 is "amtape show" "$(timeout 30 amtape "$C" show 2>&1)" "scanning all 4 slots in changer:
 slot   1: date X              label $C-009
 slot   2: date X              label $C-002
 slot   3: date X              label $C-003
-slot   4: unlabeled volume"
+slot   4: date X              label $C-011"
 out=$(timeout 30 amtape "$C" inventory 2>&1)
 check "amtape inventory lists labels and their reuse state" \
     grep -q "^slot 2: label $C-002.*\[retention-no\]" <<<"$out"
@@ -139,6 +145,7 @@ R=AdmObs
 mkdir -p "$AMANDA_CONFIG_DIR/$R" "$T/r/log"
 cat > "$AMANDA_CONFIG_DIR/$R/amanda.conf" <<CONF
 org "$R"
+mailer "$T/fake-mail"
 logdir "$T/r/log"
 tapelist "$T/r/tapelist"
 infofile "$T/r/curinfo"
@@ -170,6 +177,15 @@ done
 out=$(timeout 30 amreport "$R" --log="$DATA/admin-log-fail.0" --json 2>&1)
 check "amreport --json names the failed DLE" \
     grep -q '"disk": "/tmp/admobs/data/missing", "level": 0, "status": "FAILED"' <<<"$out"
+timeout 30 amreport "$R" -l "$DATA/admin-log-incr.0" -f "$T/report.txt" >/dev/null 2>&1
+is "amreport -f writes the report to a file" "$(section "DUMP SUMMARY" <"$T/report.txt")" \
+   "$(section "DUMP SUMMARY" <"$DATA/admin-report-incr.txt")"
+rm -f "$T/mail.out"
+timeout 30 amreport "$R" -l "$DATA/admin-log-fail.0" -M boss@example.com >/dev/null 2>&1
+check "amreport -M mails through the mailer with AMANDA's subject" \
+    grep -q "^ARGS: -s AdmObs AMANDA MAIL REPORT FOR November 25, 2026 boss@example.com" "$T/mail.out"
+check "... and the mail is the report" grep -q "^FAILURE DUMP SUMMARY:" "$T/mail.out"
+rm -f "$T/mail.out"
 out=$(timeout 30 amreport "$R" --log=x -l y 2>&1); rc=$?
 check "amreport refuses mixed option styles" \
     test "$rc" = 1 -a -n "$(grep 'cannot mix long options' <<<"$out")"
