@@ -246,12 +246,16 @@ got_reply(request_t *r, pkt_t *pkt)
     if (is_duplicate(r, pkt)) {
         dbprintf("protocol: duplicate %s from %s; ACKed again, not reported",
                  pkt_type2str(pkt->type), r->hostname);
-        send_ack(r);
+        if (pkt->type == P_REP)
+            send_ack(r);
         wait_reply(r);
         return;
     }
     remember(r, pkt);
-    send_ack(r);
+    /* Only the final REP is ACKed: AMANDA's amandad answers an ACK after a
+     * PREP with a NAK "unexpected packet type ACK". */
+    if (pkt->type == P_REP)
+        send_ack(r);
     if (pkt->type == P_PREP) {
         r->fn(r->arg, pkt, r->handle, S_OK);
         if (r->state != ST_DONE)
