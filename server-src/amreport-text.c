@@ -297,7 +297,8 @@ static const char *const column_title[C_COUNT] = { "L", "ORIG-KB", "OUT-KB", "CO
 
 typedef struct {
     char *cell[C_COUNT];   /* NULL = blank */
-    gboolean dumper_failed_text, taper_failed_text;
+    const char *dumper_text;  /* "FAILED" (or "FLUSH") across the dumper columns */
+    gboolean taper_failed_text;
     const char *suffix;    /* " PARTIAL" after the taper columns */
 } row_t;
 
@@ -309,7 +310,7 @@ row_clear(row_t *row)
 }
 
 static void
-fill_row(row_t *row, const report_dump_t *d)
+fill_row(row_t *row, const report_dump_t *d, gboolean flush)
 {
     memset(row, 0, sizeof *row);
     gboolean only_planner = d->planner_failed && !d->dumped && !d->taper_result && !d->nparts;
@@ -329,7 +330,8 @@ fill_row(row_t *row, const report_dump_t *d)
         row->cell[C_DTIME] = mnsc(d->dump_sec);
         row->cell[C_DRATE] = g_strdup_printf("%.1f", d->dump_kps < 0 ? 0.0 : d->dump_kps);
     } else {
-        row->dumper_failed_text = TRUE;
+        /* an amflush run dumps nothing: its images come from the holding disk */
+        row->dumper_text = flush && !d->dumper_failed && !d->planner_failed ? "FLUSH" : "FAILED";
     }
     if (d->taper_failed) {
         row->taper_failed_text = TRUE;
@@ -358,8 +360,8 @@ append_row(GString *out, const report_dump_t *d, const row_t *row, int hw, int d
     for (int c = C_ORIG; c <= C_COMP; c++)
         append_cell(line, row, c, w);
     int dumper = w[C_DTIME] + 1 + w[C_DRATE], taper = w[C_TTIME] + 1 + w[C_TRATE];
-    if (row->dumper_failed_text)
-        g_string_append_printf(line, " %-*s", dumper, "    FAILED");
+    if (row->dumper_text)
+        g_string_append_printf(line, " %-*s%-*s", 4, "", dumper - 4, row->dumper_text);
     else
         append_cell(line, row, C_DTIME, w), append_cell(line, row, C_DRATE, w);
     if (row->taper_failed_text)
@@ -383,7 +385,7 @@ append_dump_summary(GString *out, const report_t *r)
         g_autofree char *q = quote_string(d->disk);
         hw = MAX(hw, (int)strlen(d->host));
         dw = MAX(dw, (int)strlen(q));
-        fill_row(&rows[i], d);
+        fill_row(&rows[i], d, r->flush);
         for (int c = 0; c < C_COUNT; c++)
             if (rows[i].cell[c])
                 w[c] = MAX(w[c], (int)strlen(rows[i].cell[c]));
