@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "amutil.h"
+#include "crc32c.h"
 #include "holding.h"
 
 #define OUT_BUF (256 * 1024)
@@ -26,7 +27,7 @@ out_new(int comp_level, GError **error)
 {
     dumper_out_t *o = g_new0(dumper_out_t, 1);
     o->fd = -1;
-    o->client_crc = o->server_crc = (guint32)crc32(0L, Z_NULL, 0);
+    o->client_crc = o->server_crc = 0;
     if (comp_level > 0) {
         /* windowBits 15 + 16: a gzip stream, so "gzip -dc" restores it. */
         if (deflateInit2(&o->z, comp_level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -80,7 +81,7 @@ store(dumper_out_t *o, const void *buf, gsize len, GError **error)
         return TRUE;
     /* uncompressed, what is stored is what was received: one CRC will do */
     if (o->compress)
-        o->server_crc = (guint32)crc32(o->server_crc, buf, (uInt)len);
+        o->server_crc = crc32c(o->server_crc, buf, len);
     o->stored += len;
     if (o->holding)
         return holding_writer_write(o->holding, buf, len, NULL, error);
@@ -113,7 +114,7 @@ deflate_some(dumper_out_t *o, int flush, GError **error)
 gboolean
 dumper_out_write(dumper_out_t *o, const void *buf, gsize len, GError **error)
 {
-    o->client_crc = (guint32)crc32(o->client_crc, buf, (uInt)len);
+    o->client_crc = crc32c(o->client_crc, buf, len);
     o->received += len;
     if (!o->compress)
         return store(o, buf, len, error);

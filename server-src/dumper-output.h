@@ -1,7 +1,7 @@
 /* dumper-output: where the dumper puts a dump image: holding-disk chunks
  * (holding.h) or a pipe to the taper (the 32 KiB FILE header first, then
  * the data), with optional server-side gzip compression (zlib fast or
- * best) and CRC32s of what the client sent and of what was stored. */
+ * best) and CRC-32Cs (as AMANDA) of what the client sent and of what was stored. */
 #ifndef DUMPER_OUTPUT_H
 #define DUMPER_OUTPUT_H
 

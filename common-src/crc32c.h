@@ -1,0 +1,14 @@
+/* crc32c: the CRC AMANDA 3.5 puts in NATIVE-CRC, CLIENT-CRC and SERVER-CRC
+ * (header lines, sendbackup MESG lines, run log, driver results): CRC-32C
+ * (Castagnoli, reflected polynomial 0x82F63B78), checked against the
+ * values a stock 3.5.1 client reports.  Uses the SSE4.2 instruction when
+ * the CPU has it, a table otherwise. */
+#ifndef CRC32C_H
+#define CRC32C_H
+
+#include <glib.h>
+
+/* Chainable like zlib's crc32(): start with 0, pass the previous result. */
+guint32 crc32c(guint32 crc, const void *buf, gsize len);
+
+#endif
