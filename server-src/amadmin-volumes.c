@@ -12,11 +12,75 @@
 #include "curinfo.h"
 #include "find.h"
 #include "holding.h"
+#include "logfile.h"
 #include "volume-policy.h"
 
 /* ---- find ---- */
 
 static char **holding_dirs(const conf_t *conf);
+
+/* A dump that failed before reaching a volume, as AMANDA's find lists it:
+ * no storage or volume, part -1/-1, "FAILED (program)" and the quoted
+ * reason. */
+static find_result_t *
+failed_result(const logfile_entry_t *e, const char *log_ts)
+{
+    find_result_t *r = g_new0(find_result_t, 1);
+    r->timestamp = g_strdup(e->datestamp);
+    r->write_timestamp = g_strdup(log_ts);
+    r->hostname = g_strdup(e->host);
+    r->diskname = g_strdup(e->disk);
+    r->level = e->level;
+    r->storage = g_strdup("");
+    r->pool = g_strdup("");
+    r->label = g_strdup("");
+    r->partnum = r->totalparts = -1;
+    r->status = g_strdup("FAILED");
+    r->dump_status = g_strdup_printf("(%s)", e->program_name);
+    g_autofree char *plain = e->message && e->message[0] == '"' ? unquote_string(e->message)
+                                                                 : g_strdup(e->message ? e->message : "");
+    g_autofree char *bracketed = plain[0] == '[' ? g_strdup(plain) : g_strdup_printf("[%s]", plain);
+    g_autofree char *q = quote_string(bracketed);
+    r->message = g_strdup_printf("%s  ", q);
+    r->kb = r->bytes = r->orig_kb = -1;
+    return r;
+}
+
+/* FAIL lines of the planner, driver and dumper in the logs of runs that
+ * wrote a volume still in the tapelist (the taper's own failures are in
+ * find's results already). */
+static void
+add_failed_results(const conf_t *conf, GPtrArray *out)
+{
+    g_autofree char *logdir = admin_conf_path(conf, CNF_LOGDIR);
+    g_autoptr(tapelist_t) tl = admin_read_tapelist(conf, NULL);
+    if (!tl)
+        return;
+    const char *dirs[] = { logdir, "oldlog" };
+    for (gsize d = 0; d < G_N_ELEMENTS(dirs); d++) {
+        g_autofree char *dir = d == 0 ? g_strdup(logdir) : g_build_filename(logdir, "oldlog", NULL);
+        g_autoptr(GPtrArray) names = logfile_list(dir, NULL);
+        for (guint i = 0; names && i < names->len; i++) {
+            g_autofree char *ts = NULL;
+            int seq;
+            if (!logfile_name_split(g_ptr_array_index(names, i), &ts, &seq))
+                continue;
+            gboolean listed = FALSE;
+            for (guint k = 0; k < tl->entries->len && !listed; k++)
+                listed = strcmp(((tapelist_entry_t *)g_ptr_array_index(tl->entries, k))->datestamp,
+                                ts) == 0;
+            if (!listed)
+                continue;
+            g_autofree char *path = g_build_filename(dir, (char *)g_ptr_array_index(names, i), NULL);
+            g_autoptr(GPtrArray) entries = logfile_read(path, NULL);
+            for (guint k = 0; entries && k < entries->len; k++) {
+                const logfile_entry_t *e = g_ptr_array_index(entries, k);
+                if (e->type == LOGFILE_L_FAIL && e->has_dump && e->program != LOGFILE_P_TAPER)
+                    g_ptr_array_add(out, failed_result(e, ts));
+            }
+        }
+    }
+}
 
 /* Images still on the holding disk are listed as AMANDA does: storage
  * and pool "HOLDING", the file's path in place of a label. */
@@ -46,13 +110,94 @@ add_holding_results(const conf_t *conf, GPtrArray *out)
     }
 }
 
+/* find filters with AMANDA's "host [disk...]..." patterns applied to the
+ * dumps themselves (a DLE no longer in the disklist is still found); an
+ * argument that matches nothing is reported but still filters. */
+typedef struct {
+    const char *host;
+    GPtrArray *disks;
+} find_group_t;
+
 static gboolean
-selected(const GPtrArray *sel, const find_result_t *r)
+any_result(const GPtrArray *all, const char *host_pat, const char *disk_pat)
 {
-    for (guint i = 0; i < sel->len; i++) {
-        const disklist_entry_t *d = g_ptr_array_index(sel, i);
-        if (g_ascii_strcasecmp(d->host, r->hostname) == 0 && strcmp(d->disk, r->diskname) == 0)
+    for (guint i = 0; i < all->len; i++) {
+        const find_result_t *r = g_ptr_array_index(all, i);
+        if ((!host_pat || amadmin_match_host(host_pat, r->hostname)) &&
+            (!disk_pat || amadmin_match_disk(disk_pat, r->diskname)))
             return TRUE;
+    }
+    return FALSE;
+}
+
+static GArray *
+find_groups(const GPtrArray *all, int argc, char **argv)
+{
+    GArray *groups = g_array_new(FALSE, TRUE, sizeof(find_group_t));
+    for (int i = 0; i < argc; i++) {
+        find_group_t *cur = groups->len ? &g_array_index(groups, find_group_t, groups->len - 1)
+                                        : NULL;
+        if (cur && any_result(all, cur->host, argv[i])) {
+            g_ptr_array_add(cur->disks, argv[i]);
+            continue;
+        }
+        if (!any_result(all, argv[i], NULL)) {
+            printf("Argument '%s' matches neither a host nor a disk.\n", argv[i]);
+            if (cur) {
+                g_ptr_array_add(cur->disks, argv[i]);
+                continue;
+            }
+        }
+        find_group_t g = { argv[i], g_ptr_array_new() };
+        g_array_append_val(groups, g);
+    }
+    return groups;
+}
+
+static gboolean
+any_dle(const amadmin_ctx_t *ctx, const char *host_pat, const char *disk_pat)
+{
+    const GPtrArray *dles = disklist_entries(ctx->dl);
+    for (guint i = 0; i < dles->len; i++) {
+        const disklist_entry_t *d = g_ptr_array_index(dles, i);
+        if ((!host_pat || amadmin_match_host(host_pat, d->host)) &&
+            (!disk_pat || amadmin_match_disk(disk_pat, d->disk)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* AMANDA's find first checks the words against the disklist and says
+ * which match nothing there (the dumps may still match). */
+static void
+warn_unknown_words(const amadmin_ctx_t *ctx, int argc, char **argv)
+{
+    const char *host = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (host && any_dle(ctx, host, argv[i]))
+            continue;
+        if (any_dle(ctx, argv[i], NULL)) {
+            host = argv[i];
+            continue;
+        }
+        printf("Argument '%s' matches neither a host nor a disk.\n", argv[i]);
+        if (!host)
+            host = argv[i];
+    }
+}
+
+static gboolean
+selected(const GArray *groups, const find_result_t *r)
+{
+    for (guint g = 0; g < groups->len; g++) {
+        const find_group_t *grp = &g_array_index(groups, find_group_t, g);
+        if (!amadmin_match_host(grp->host, r->hostname))
+            continue;
+        if (grp->disks->len == 0)
+            return TRUE;
+        for (guint d = 0; d < grp->disks->len; d++)
+            if (amadmin_match_disk(g_ptr_array_index(grp->disks, d), r->diskname))
+                return TRUE;
     }
     return FALSE;
 }
@@ -66,11 +211,6 @@ amadmin_find(const amadmin_ctx_t *ctx, int argc, char **argv)
         argc -= 2;
         argv += 2;
     }
-    g_autoptr(GPtrArray) sel = NULL;
-    if (argc > 0 && !(sel = amadmin_select(ctx, argc, argv))) {
-        printf("\nNo dump to list\n");
-        return 1;
-    }
     g_autofree char *logdir = admin_conf_path(ctx->conf, CNF_LOGDIR);
     g_autofree char *tlpath = admin_conf_path(ctx->conf, CNF_TAPELIST);
     GError *err = NULL;
@@ -81,10 +221,15 @@ amadmin_find(const amadmin_ctx_t *ctx, int argc, char **argv)
         return 1;
     }
     add_holding_results(ctx->conf, all);
+    add_failed_results(ctx->conf, all);
+    warn_unknown_words(ctx, argc, argv);
+    g_autoptr(GArray) groups = find_groups(all, argc, argv);
     g_autoptr(GPtrArray) shown = g_ptr_array_new();
     for (guint i = 0; i < all->len; i++)
-        if (!sel || selected(sel, g_ptr_array_index(all, i)))
+        if (argc == 0 || selected(groups, g_ptr_array_index(all, i)))
             g_ptr_array_add(shown, g_ptr_array_index(all, i));
+    for (guint g = 0; g < groups->len; g++)
+        g_ptr_array_unref(g_array_index(groups, find_group_t, g).disks);
     if (!find_sort(shown, order, &err)) {
         fprintf(stderr, "amadmin: %s\n", err->message);
         g_error_free(err);

@@ -276,7 +276,7 @@ column_widths(const GPtrArray *results)
         const find_result_t *r = g_ptr_array_index(results, i);
         g_autofree char *date = find_nicedate(r->timestamp);
         g_autofree char *disk = quote_string(r->diskname);
-        g_autofree char *label = quote_string(r->label ? r->label : "");
+        g_autofree char *label = r->label && *r->label ? quote_string(r->label) : g_strdup("");
         g_autofree char *part = g_strdup_printf("%d/%d", r->partnum, r->totalparts);
         widen(&w.date, strlen(date));
         widen(&w.host, strlen(r->hostname));
@@ -294,7 +294,7 @@ format_row(GString *s, const find_result_t *r, const widths_t *w)
 {
     g_autofree char *date = find_nicedate(r->timestamp);
     g_autofree char *disk = quote_string(r->diskname);
-    g_autofree char *label = quote_string(r->label ? r->label : "");
+    g_autofree char *label = r->label && *r->label ? quote_string(r->label) : g_strdup("");
     g_autofree char *part = g_strdup_printf("%d/%d", r->partnum, r->totalparts);
     const char *ds = r->dump_status ? r->dump_status : "OK";
     g_autofree char *status = (strcmp(r->status, "OK") != 0 || strcmp(ds, "OK") != 0)
