@@ -190,6 +190,30 @@ out=$(timeout 30 amreport "$R" --log=x -l y 2>&1); rc=$?
 check "amreport refuses mixed option styles" \
     test "$rc" = 1 -a -n "$(grep 'cannot mix long options' <<<"$out")"
 
+# ---- amadmin find on a real AMANDA catalogue (two runs' logs + tapelist) ----
+F=AdmFind
+mkdir -p "$AMANDA_CONFIG_DIR/$F" "$T/f/log"
+cp "$DATA/admin-log-fail.0" "$T/f/log/log.20261125111733.0"
+cp "$DATA/admin-log-incr.0" "$T/f/log/log.20261125111748.0"
+printf '%s\n' "20261125111748 Adm-004 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:AdmObs CONFIG:AdmObs" \
+    "20261125111733 Adm-002 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:AdmObs CONFIG:AdmObs" \
+    "0 Adm-001 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:AdmObs CONFIG:AdmObs" > "$T/f/tapelist"
+cat > "$AMANDA_CONFIG_DIR/$F/amanda.conf" <<CONF
+logdir "$T/f/log"
+tapelist "$T/f/tapelist"
+infofile "$T/f/curinfo"
+indexdir "$T/f/index"
+define dumptype plain {
+  compress none
+}
+CONF
+printf 'localhost /tmp/admobs/data/good plain\nlocalhost /tmp/admobs/data/two plain\n' \
+    > "$AMANDA_CONFIG_DIR/$F/disklist"
+is "amadmin find prints what the stock amadmin printed (failed dumps included)" \
+   "$(amadmin "$F" find 2>&1)" "$(cat "$DATA/admin-find.txt")"
+is "amadmin find of a DLE no longer in the disklist, as the stock amadmin" \
+   "$(amadmin "$F" find localhost missing 2>&1)" "$(cat "$DATA/admin-find-missing.txt")"
+
 # ---- amcheck ----
 out=$(timeout 60 amcheck "$C" -l 2>&1); rc=$?
 check "amcheck -l passes" test "$rc" = 0
