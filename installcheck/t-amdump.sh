@@ -81,21 +81,22 @@ is "five labelled volumes in the tapelist" "$(grep -c "$C-00" "$T/state/tapelist
 
 snapshot() { rm -rf "$T/snap$1"; cp -a "$D" "$T/snap$1"; }
 
-# image_files DISK LEVEL: the vtape files of that dump, in part order
+# image_files DISK LEVEL [DATESTAMP]: the vtape files of that dump, in part order
 image_files() {
     local q=$1
     case "$1" in *" "*) q="\"$1\"" ;; esac
     for f in "$T"/vtapes/slot*/0*; do
         head -c 1000 "$f" | head -1 | grep -qF " localhost $q  part " || continue
+        [ -z "${3:-}" ] || head -c 1000 "$f" | head -1 | grep -qF "SPLIT_FILE $3 " || continue
         head -c 1000 "$f" | head -1 | grep -q " lev $2 " || continue
         p=$(head -c 1000 "$f" | head -1 | sed 's/.* part \([0-9]*\)\/.*/\1/')
         echo "$p $f"
     done | sort -n | cut -d' ' -f2-
 }
-# restore DISK LEVEL DEST: dd skip 32 KiB of every part | [gunzip |] tar -x -G
+# restore DISK LEVEL DEST [DATESTAMP]: dd skip 32 KiB of every part | [gunzip |] tar -x -G
 restore() {
     local files comp
-    mapfile -t files < <(image_files "$1" "$2")
+    mapfile -t files < <(image_files "$1" "$2" "${4:-}")
     [ ${#files[@]} -gt 0 ] || return 1
     comp=$(head -c 1000 "${files[0]}" | head -1 | sed 's/.* comp \([^ ]*\) .*/\1/')
     mkdir -p "$3"
@@ -148,6 +149,45 @@ for d in small blobs tree "sp ace"; do
         ok "level 0 + level 1 of $d restore byte-identical to the changed source" ||
         not_ok "incremental restore of $d"
 done
+
+# --- auth bsdtcp: our amandad behind a socat listener on 127.0.0.1
+if command -v socat >/dev/null && [ "$(id -u)" = 0 ]; then
+    PORT=$((20000 + RANDOM % 20000))
+    printf 'localhost %s amdump\n127.0.0.1 %s amdump\n' "$(id -un)" "$(id -un)" > "$T/amandahosts"
+    chmod 600 "$T/amandahosts"
+    AMANDA_AMANDAHOSTS=$T/amandahosts socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork \
+        EXEC:"$AMANDA_LIBEXECDIR/amandad -auth=bsdtcp amdump",nofork 2>"$T/socat.err" &
+    SOCAT_PID=$!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
+        sleep 0.2
+    done
+    cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+define dumptype dtb {
+  dt
+  auth "bsdtcp"
+  client_port "$PORT"
+}
+CONF
+    sed -i "s|^localhost $D/small dt\$|localhost $D/small dtb|" "$AMANDA_CONFIG_DIR/$C/disklist"
+    echo "third" > "$D/small/f10"
+    snapshot 2
+    timeout 120 amdump "$C"
+    is "amdump with a bsdtcp DLE exits 0" "$?" "0"
+    LOG2=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+    grep -q "^SUCCESS dumper localhost $D/small " "$LOG2" && ok "the bsdtcp DLE was dumped" || not_ok "bsdtcp dump"
+    lv=$(sed -n "s|^SUCCESS dumper localhost $D/small \\([0-9]*\\) \\([0-9]*\\) .*|\\1 \\2|p" "$LOG2")
+    ts=${lv% *} lv=${lv#* }
+    rm -rf "$T/r2"
+    { restore "$D/small" 0 "$T/r2/small" && { [ "$lv" = 0 ] || restore "$D/small" "$lv" "$T/r2/small" "$ts"; }; } &&
+        diff -r "$T/r2/small" "$T/snap2/small" >/dev/null &&
+        ok "the bsdtcp dump (level $lv) restores byte-identical" || not_ok "bsdtcp restore (level $lv)"
+    kill "$SOCAT_PID" 2>/dev/null
+    wait "$SOCAT_PID" 2>/dev/null
+    sed -i "s|^localhost $D/small dtb\$|localhost $D/small dt|" "$AMANDA_CONFIG_DIR/$C/disklist"
+else
+    ok "auth bsdtcp # SKIP socat not installed or not root"
+fi
 
 # --- lock: a second run of the same config is refused
 exec 9>"$T/state/log/amdump.lock"

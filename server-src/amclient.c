@@ -91,7 +91,13 @@ amclient_request(const char *host, const char *auth, security_conf_fn_t conf_fn,
     req->fn = fn;
     req->arg = arg;
     const security_driver_t *drv = security_getdriver(auth);
-    g_autofree char *full = g_strdup_printf("SERVICE %s\n%s", service, body);
+    /* bsd-family auth names the local user in the packet (AMANDA's
+     * bsd_prefix_packet); the client checks it against .amandahosts */
+    g_autofree char *security = NULL;
+    if (g_str_has_prefix(auth, "bsd"))
+        security = g_strdup_printf("SECURITY USER %s\n", g_get_user_name());
+    g_autofree char *full = g_strdup_printf("%sSERVICE %s\n%s", security ? security : "",
+                                            service, body);
     dbprintf("sending %s request to %s (auth %s)\n", service, host, auth);
     if (!drv) {
         req->later_error = g_strdup_printf("%s: unknown auth \"%s\"", host, auth);

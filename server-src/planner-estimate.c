@@ -28,6 +28,12 @@ plan_parse_size_line(const char *line, char **disk, int *level, gint64 *kb)
     return TRUE;
 }
 
+static gboolean
+same_group(const disklist_entry_t *a, const disklist_entry_t *b)
+{
+    return strcmp(a->host, b->host) == 0 && strcmp(server_dle_auth(a), server_dle_auth(b)) == 0;
+}
+
 static plan_estimate_t *
 find_est(GPtrArray *ests, const char *host, const char *disk)
 {
@@ -120,17 +126,19 @@ got_estimates(void *arg, amclient_req_t *req, const char *body, gboolean final, 
 
 /* The request body of HOST's DLEs; *NEST gets the number of levels asked. */
 static char *
-host_request(const conf_t *conf, GPtrArray *ests, const char *host, const char *timestamp,
-             int *nest, const disklist_entry_t **first)
+host_request(const conf_t *conf, GPtrArray *ests, const disklist_entry_t *first,
+             const char *timestamp, int *nest)
 {
     g_autoptr(GString) body = g_string_new(NULL);
+    const char *host = first->host;
+    gboolean opts_done = FALSE;
     *nest = 0;
     for (guint i = 0; i < ests->len; i++) {
         plan_estimate_t *e = g_ptr_array_index(ests, i);
-        if (strcmp(e->entry->host, host) != 0 || !e->asked)
+        if (!same_group(first, e->entry) || !e->asked)
             continue;
-        if (!*first) {
-            *first = e->entry;
+        if (!opts_done) {
+            opts_done = TRUE;
             int maxdumps = server_dle_maxdumps(conf, e->entry);
             g_autofree char *opts = amclient_options_line(maxdumps, host, conf_name(conf), timestamp);
             g_string_append_printf(body, "%s\n", opts);
@@ -145,10 +153,11 @@ host_request(const conf_t *conf, GPtrArray *ests, const char *host, const char *
     return g_string_free(g_steal_pointer(&body), FALSE);
 }
 
+/* One request per client and auth: the first DLE of each such group. */
 static GPtrArray *
-hosts_to_ask(GPtrArray *ests)
+groups_to_ask(GPtrArray *ests)
 {
-    GPtrArray *hosts = g_ptr_array_new();
+    GPtrArray *firsts = g_ptr_array_new();
     for (guint i = 0; i < ests->len; i++) {
         plan_estimate_t *e = g_ptr_array_index(ests, i);
         gboolean client_level = FALSE;
@@ -158,26 +167,28 @@ hosts_to_ask(GPtrArray *ests)
         if (!client_level)
             continue;
         gboolean seen = FALSE;
-        for (guint h = 0; h < hosts->len && !seen; h++)
-            seen = strcmp(g_ptr_array_index(hosts, h), e->entry->host) == 0;
+        for (guint h = 0; h < firsts->len && !seen; h++) {
+            const disklist_entry_t *f = g_ptr_array_index(firsts, h);
+            seen = same_group(f, e->entry);
+        }
         if (!seen)
-            g_ptr_array_add(hosts, e->entry->host);
+            g_ptr_array_add(firsts, (gpointer)e->entry);
     }
-    return hosts;
+    return firsts;
 }
 
 void
 plan_get_estimates(const conf_t *conf, GPtrArray *ests, const char *timestamp)
 {
     est_run_t run = { ests, 0, g_get_monotonic_time() };
-    g_autoptr(GPtrArray) hosts = hosts_to_ask(ests);
+    g_autoptr(GPtrArray) groups = groups_to_ask(ests);
     g_autoptr(GPtrArray) reqs = g_ptr_array_new_with_free_func((GDestroyNotify)amclient_free);
     gint64 etimeout = conf_get_int(conf, CNF_ETIMEOUT);
-    for (guint h = 0; h < hosts->len; h++) {
-        const char *host = g_ptr_array_index(hosts, h);
+    for (guint h = 0; h < groups->len; h++) {
+        const disklist_entry_t *first = g_ptr_array_index(groups, h);
+        const char *host = first->host;
         int nest = 0;
-        const disklist_entry_t *first = NULL;
-        g_autofree char *body = host_request(conf, ests, host, timestamp, &nest, &first);
+        g_autofree char *body = host_request(conf, ests, first, timestamp, &nest);
         gint64 timeout = etimeout < 0 ? -etimeout : etimeout * MAX(nest, 1);
         run.pending++;
         g_ptr_array_add(reqs, amclient_request(host, server_dle_auth(first), server_dle_security_conf,
