@@ -257,7 +257,12 @@ slot_state(const ChangerSlotInfo *si)
 static void
 describe_choice(const volume_choice_t *c, GPtrArray *lines)
 {
-    if (c->label && c->action == VOLUME_USE_AS_IS)
+    gboolean written = c->datestamp && strcmp(c->datestamp, "0") != 0;
+    /* AMANDA searches for an expected (written, reusable) volume by label */
+    if (c->label && c->action == VOLUME_USE_AS_IS && written)
+        g_ptr_array_add(lines, g_strdup_printf("Searching for label '%s':found in slot %d: "
+                                               "volume '%s'", c->label, c->slot, c->label));
+    else if (c->label && c->action == VOLUME_USE_AS_IS)
         g_ptr_array_add(lines, g_strdup_printf("slot %d: volume '%s'", c->slot, c->label));
     else if (!c->label && c->action == VOLUME_USE_RELABEL)
         g_ptr_array_add(lines, g_strdup_printf("slot %d: contains an empty volume", c->slot));

@@ -131,6 +131,8 @@ test_scan_oldest_first(void)
     g_assert_cmpint(scan.slot, ==, 3);
     g_assert_cmpstr(scan.label, ==, "T-1");
     g_assert_null(scan.new_label);
+    g_assert_cmpstr(g_ptr_array_index(scan.lines, 0), ==,
+                    "Searching for label 'T-1':found in slot 3: volume 'T-1'");
     g_assert_cmpstr(g_ptr_array_index(scan.lines, scan.lines->len - 1), ==,
                     "Will write to volume 'T-1' in slot 3.");
     admin_scan_clear(&scan);
