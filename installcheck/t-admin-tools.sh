@@ -234,7 +234,7 @@ check "... saying why for each slot" grep -q "^slot 1: volume '$C-009' is not in
 check "... and AMANDA's error line" grep -q "^ERROR: No acceptable volumes found" <<<"$out"
 out=$(timeout 60 amcheck "$C" -c 2>&1); rc=$?
 check "amcheck -c: the client's selfcheck error for the missing directory" \
-    grep -q "^ERROR: localhost: .*$T/data/missing" <<<"$out"
+    grep -q "^HOST localhost ERROR: .*$T/data/missing" <<<"$out"
 check "amcheck -c summary line and status" test "$rc" = 1 -a -n \
     "$(grep -E '^Client check: 1 host checked in [0-9.]+ seconds\.  1 problem found\.$' <<<"$out")"
 sed -i "/missing/d" "$AMANDA_CONFIG_DIR/$C/disklist"

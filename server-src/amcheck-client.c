@@ -46,7 +46,7 @@ got_reply(void *arg, amclient_req_t *req, const char *body, gboolean final, cons
             const char *msg = *l + strlen("ERROR");
             while (*msg == ' ')
                 msg++;
-            g_string_append_printf(lines, "ERROR: %s: %s\n", host, msg);
+            g_string_append_printf(lines, "HOST %s ERROR: %s\n", host, msg);
             run->part->problems++;
         }
     }
