@@ -90,10 +90,19 @@ add_properties(GHashTable *props, const conf_value_t *v)
     }
 }
 
+/* tpchanger of the storage section, else the global one */
+static const char *
+tpchanger_name(const conf_t *conf)
+{
+    const conf_section_t *st = admin_storage_section(conf);
+    const conf_value_t *v = st ? conf_section_get(st, STORAGE_TPCHANGER) : NULL;
+    return v && v->seen && v->s ? v->s : conf_get_str(conf, CNF_TPCHANGER);
+}
+
 static conf_section_t *
 changer_section(const conf_t *conf)
 {
-    const char *name = conf_get_str(conf, CNF_TPCHANGER);
+    const char *name = tpchanger_name(conf);
     if (!name || !*name)
         return NULL;
     return conf_lookup(conf, CONF_CHANGER, name);
@@ -104,7 +113,7 @@ admin_open_changer(const conf_t *conf, char **spec_out, GError **error)
 {
     g_autoptr(GHashTable) props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                         g_free);
-    const char *tpchanger = conf_get_str(conf, CNF_TPCHANGER);
+    const char *tpchanger = tpchanger_name(conf);
     const char *tapedev = conf_get_str(conf, CNF_TAPEDEV);
     conf_section_t *sec = changer_section(conf);
     g_autofree char *spec = NULL;
@@ -153,7 +162,7 @@ admin_open_changer(const conf_t *conf, char **spec_out, GError **error)
 char *
 admin_changer_display_name(const conf_t *conf)
 {
-    const char *t = conf_get_str(conf, CNF_TPCHANGER);
+    const char *t = tpchanger_name(conf);
     if (t && *t)
         return g_strdup(t);
     t = conf_get_str(conf, CNF_TAPEDEV);
@@ -176,8 +185,7 @@ apply_props(Device *dev, const conf_value_t *v, GError **error)
 gboolean
 admin_setup_device(const conf_t *conf, Device *dev, GError **error)
 {
-    const char *tt = conf_get_str(conf, CNF_TAPETYPE);
-    conf_section_t *sec = tt ? conf_lookup(conf, CONF_TAPETYPE, tt) : NULL;
+    const conf_section_t *sec = admin_tapetype_section(conf);
     if (sec) {
         const conf_value_t *len = conf_section_get(sec, TAPETYPE_LENGTH);
         const conf_value_t *bs = conf_section_get(sec, TAPETYPE_BLOCKSIZE);
@@ -203,8 +211,29 @@ admin_setup_device(const conf_t *conf, Device *dev, GError **error)
 const char *
 admin_storage_name(const conf_t *conf)
 {
+    const conf_value_t *st = conf_get(conf, CNF_STORAGE);
+    if (st && st->list && st->list->len > 0)
+        return g_ptr_array_index(st->list, 0);
     const char *n = conf_name(conf);
     return n ? n : "";
+}
+
+const conf_section_t *
+admin_storage_section(const conf_t *conf)
+{
+    const conf_value_t *st = conf_get(conf, CNF_STORAGE);
+    if (!st || !st->list || st->list->len == 0)
+        return NULL;
+    return conf_lookup(conf, CONF_STORAGE, g_ptr_array_index(st->list, 0));
+}
+
+const conf_section_t *
+admin_tapetype_section(const conf_t *conf)
+{
+    const conf_section_t *st = admin_storage_section(conf);
+    const conf_value_t *v = st ? conf_section_get(st, STORAGE_TAPETYPE) : NULL;
+    const char *tt = v && v->seen && v->s ? v->s : conf_get_str(conf, CNF_TAPETYPE);
+    return tt ? conf_lookup(conf, CONF_TAPETYPE, tt) : NULL;
 }
 
 void

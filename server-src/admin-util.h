@@ -40,9 +40,13 @@ char *admin_changer_display_name(const conf_t *conf);
  * and the device_property lines of the config and the changer section. */
 gboolean admin_setup_device(const conf_t *conf, Device *dev, GError **error);
 
-/* POOL/STORAGE/CONFIG values AMANDA 3.5 writes in the tapelist for a
- * config without storage sections: the config name for all three. */
+/* The STORAGE name AMANDA 3.5 writes in the tapelist and run log: the
+ * first name of the "storage" parameter, else the config name. */
 const char *admin_storage_name(const conf_t *conf);
+/* That storage's "define storage" section, or NULL. */
+const conf_section_t *admin_storage_section(const conf_t *conf);
+/* The tapetype in use (the storage's, else the global one), or NULL. */
+const conf_section_t *admin_tapetype_section(const conf_t *conf);
 
 /* The taper's choice of volume, as amtape taper and amcheck show it. */
 typedef struct {

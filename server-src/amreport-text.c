@@ -52,7 +52,8 @@ append_header(GString *out, const report_t *r, const report_header_t *h)
     int ntapes = 0;
     for (guint i = 0; i < r->tapes->len; i++) {
         const report_tape_t *t = g_ptr_array_index(r->tapes, i);
-        if (t->storage && h->config && strcmp(t->storage, h->config) != 0)
+        const char *st = h->storage ? h->storage : h->config;
+        if (t->storage && st && strcmp(t->storage, st) != 0)
             continue;
         g_string_append_printf(labels, "%s%s", ntapes++ ? ", " : "", t->label);
     }

@@ -151,8 +151,7 @@ dle_compression(conf_t *conf)
 static gint64
 tape_length_kb(const conf_t *conf)
 {
-    const char *tt = conf_get_str(conf, CNF_TAPETYPE);
-    conf_section_t *sec = tt ? conf_lookup(conf, CONF_TAPETYPE, tt) : NULL;
+    const conf_section_t *sec = admin_tapetype_section(conf);
     const conf_value_t *len = sec ? conf_section_get(sec, TAPETYPE_LENGTH) : NULL;
     return len ? len->i : 0;
 }
@@ -289,7 +288,8 @@ main(int argc, char **argv)
     g_autoptr(GHashTable) comp = dle_compression(conf);
     g_autoptr(report_t) r = report_build(entries, comp, tape_length_kb(conf));
     g_autoptr(GPtrArray) next = next_tape_lines(conf);
-    report_header_t h = { conf_get_str(conf, CNF_ORG), conf_name(conf), next };
+    report_header_t h = { conf_get_str(conf, CNF_ORG), conf_name(conf), next,
+                          admin_storage_name(conf) };
     g_autofree char *text = report_format_text(r, &h);
     g_autofree char *json = report_format_json(r, &h);
     int rc = deliver(conf, &a, r, text, json);

@@ -74,6 +74,8 @@ typedef struct {
     const char *org;
     const char *config;
     GPtrArray *next_tape_lines; /* "The next tape Amanda expects ..." lines */
+    const char *storage;        /* the header lists this storage's volumes
+                                 * (NULL: the config name) */
 } report_header_t;
 
 char *report_format_text(const report_t *r, const report_header_t *h);

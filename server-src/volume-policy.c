@@ -131,15 +131,47 @@ volume_policy_new(const char *labelstr, gboolean match_autolabel, const char *au
     return p;
 }
 
+/* AMANDA 3.5's "storage" sections: the first storage named by the
+ * global "storage" parameter overrides labelstr and autolabel, and its
+ * policy's retention-tapes overrides tapecycle. */
+static const conf_section_t *
+storage_section(const conf_t *conf)
+{
+    const conf_value_t *st = conf_get(conf, CNF_STORAGE);
+    if (!st || !st->list || st->list->len == 0)
+        return NULL;
+    return conf_lookup(conf, CONF_STORAGE, g_ptr_array_index(st->list, 0));
+}
+
+static const conf_value_t *
+seen_in_storage(const conf_section_t *sec, int id, const conf_value_t *global)
+{
+    const conf_value_t *v = sec ? conf_section_get(sec, id) : NULL;
+    return v && v->seen ? v : global;
+}
+
+static int
+tapecycle_of(const conf_t *conf, const conf_section_t *sec)
+{
+    const conf_value_t *pol = sec ? conf_section_get(sec, STORAGE_POLICY) : NULL;
+    const conf_section_t *p = pol && pol->s ? conf_lookup(conf, CONF_POLICY, pol->s) : NULL;
+    const conf_value_t *rt = p ? conf_section_get(p, POLICY_RETENTION_TAPES) : NULL;
+    if (rt && rt->seen && rt->i > 0)
+        return (int)rt->i;
+    return (int)conf_get_int(conf, CNF_TAPECYCLE);
+}
+
 volume_policy_t *
 volume_policy_from_conf(const conf_t *conf, GError **error)
 {
-    const conf_value_t *ls = conf_get(conf, CNF_LABELSTR);
-    const conf_value_t *al = conf_get(conf, CNF_AUTOLABEL);
+    const conf_section_t *sec = storage_section(conf);
+    const conf_value_t *ls = seen_in_storage(sec, STORAGE_LABELSTR, conf_get(conf, CNF_LABELSTR));
+    const conf_value_t *al = seen_in_storage(sec, STORAGE_AUTOLABEL,
+                                             conf_get(conf, CNF_AUTOLABEL));
     const char *tpl = al && al->s && *al->s ? al->s : NULL;
     return volume_policy_new(ls ? ls->s : NULL, ls ? ls->i != 0 : FALSE, tpl,
-                             al ? (guint)al->i : 0, (int)conf_get_int(conf, CNF_TAPECYCLE),
-                             conf_name(conf), conf_get_str(conf, CNF_ORG), error);
+                             al ? (guint)al->i : 0, tapecycle_of(conf, sec), conf_name(conf),
+                             conf_get_str(conf, CNF_ORG), error);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "admin-util.h"
+#include "volume-policy.h"
 
 typedef struct {
     char *dir;
@@ -179,6 +180,45 @@ test_scan_autolabel_and_refusals(void)
     teardown(&fx);
 }
 
+/* AMANDA 3.5 "define storage": its changer, labelstr, autolabel, tapetype
+ * and policy win over the global ones. */
+static void
+test_storage_section(void)
+{
+    static const char CONF[] =
+        "tapecycle 9\n"
+        "labelstr \"^G-\"\n"
+        "tpchanger \"chg-disk:/nonexistent-global\"\n"
+        "define tapetype big {\n  length 900 mbytes\n}\n"
+        "define tapetype tiny {\n  length 5 mbytes\n}\n"
+        "tapetype \"big\"\n"
+        "define policy keep2 {\n  retention-tapes 2\n}\n"
+        "define storage S {\n"
+        "  tpchanger \"chg-disk:/nonexistent-storage\"\n"
+        "  labelstr \"^S-[0-9]+$\"\n"
+        "  autolabel \"S-%%%\" empty\n"
+        "  tapetype \"tiny\"\n"
+        "  policy \"keep2\"\n"
+        "}\n"
+        "storage \"S\"\n";
+    g_autoptr(conf_t) conf = conf_new(0);
+    g_assert_true(conf_parse_buffer(conf, CONF, strlen(CONF), "/x/amanda.conf"));
+    g_assert_cmpstr(admin_storage_name(conf), ==, "S");
+    const conf_section_t *tt = admin_tapetype_section(conf);
+    g_assert_nonnull(tt);
+    g_assert_cmpint(conf_section_get(tt, TAPETYPE_LENGTH)->i, ==, 5 * 1024);
+    GError *err = NULL;
+    g_autoptr(volume_policy_t) p = volume_policy_from_conf(conf, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(volume_policy_labelstr(p), ==, "^S-[0-9]+$");
+    g_assert_true(volume_policy_has_autolabel(p));
+    g_assert_cmpint(volume_policy_tapecycle(p), ==, 2);
+    g_autofree char *spec = NULL;
+    g_assert_null(admin_open_changer(conf, &spec, &err));
+    g_assert_nonnull(strstr(err->message, "/nonexistent-storage"));
+    g_clear_error(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,5 +227,6 @@ main(int argc, char **argv)
     g_test_add_func("/admin-util/paths-and-device", test_paths_and_device);
     g_test_add_func("/admin-util/scan-oldest-first", test_scan_oldest_first);
     g_test_add_func("/admin-util/scan-autolabel-and-refusals", test_scan_autolabel_and_refusals);
+    g_test_add_func("/admin-util/storage-section", test_storage_section);
     return g_test_run();
 }

@@ -86,7 +86,7 @@ test_text_matches_stock(gconstpointer data)
     for (char **l = lines; *l; l++)
         if (g_str_has_prefix(*l, "The next "))
             g_ptr_array_add(next, *l);
-    report_header_t h = { f->org, f->config, next };
+    report_header_t h = { f->org, f->config, next, NULL };
     g_autofree char *ours = report_format_text(r, &h);
     g_autofree char *want_tail = g_strdup_printf("(brought to you by Amanda version %s)\n",
                                                  PACKAGE_VERSION);
@@ -138,7 +138,7 @@ test_unfinished_and_strange(void)
         "ERROR taper no-tape config [no acceptable volume]\n";
     g_autoptr(GPtrArray) entries = logfile_parse_buffer(LOG, strlen(LOG));
     g_autoptr(report_t) r = report_build(entries, NULL, 0);
-    report_header_t h = { "O", "C", NULL };
+    report_header_t h = { "O", "C", NULL, NULL };
     g_autofree char *text = report_format_text(r, &h);
     g_assert_true(g_str_has_prefix(text, "*** THE DUMPS DID NOT FINISH PROPERLY!\n\n"));
     g_assert_nonnull(strstr(text, "*** A TAPE ERROR OCCURRED: [no acceptable volume].\n"));
@@ -163,7 +163,7 @@ test_json_escapes(void)
         "FINISH driver date 20261125120000 time 1.0\n";
     g_autoptr(GPtrArray) entries = logfile_parse_buffer(LOG, strlen(LOG));
     g_autoptr(report_t) r = report_build(entries, NULL, 0);
-    report_header_t h = { "O\"rg", "C", NULL };
+    report_header_t h = { "O\"rg", "C", NULL, NULL };
     g_autofree char *json = report_format_json(r, &h);
     g_assert_nonnull(strstr(json, "\"org\": \"O\\\"rg\""));
     g_assert_nonnull(strstr(json, "\"disk\": \"/a \\\"q\\\"\""));
