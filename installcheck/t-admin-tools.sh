@@ -137,6 +137,11 @@ new disk localhost:$T/data/missing ignored."
 out=$(amadmin "$C" force nohost 2>&1); rc=$?
 is "amadmin names an argument that matches nothing" "$rc:$out" \
    "1:amadmin: Argument 'nohost' matches neither a host nor a disk."
+is "amadmin no-reuse" "$(amadmin "$C" no-reuse "$C-009" 2>&1)" "marking tape '$C-009' as not reusable."
+check "... is in the tapelist" grep -q "^0 $C-009 no-reuse " "$T/state/tapelist"
+check "... and the taper scan skips it" grep -q "^Will write to volume '$C-002' in slot 2.\$" \
+    <<<"$(timeout 30 amtape "$C" taper 2>&1)"
+is "amadmin reuse" "$(amadmin "$C" reuse "$C-009" 2>&1)" "marking tape '$C-009' as reusable."
 is "amadmin tape" "$(amadmin "$C" tape 2>&1)" "The next Amanda should go onto 1 new tape.
 The next new tape already labelled is: $C-002."
 

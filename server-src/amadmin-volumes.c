@@ -271,6 +271,50 @@ amadmin_tape(const amadmin_ctx_t *ctx, G_GNUC_UNUSED int argc, G_GNUC_UNUSED cha
     return 0;
 }
 
+/* ---- reuse / no-reuse ---- */
+
+int
+amadmin_reuse(const amadmin_ctx_t *ctx, gboolean reuse, int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "amadmin: %s needs at least one label\n", reuse ? "reuse" : "no-reuse");
+        return 1;
+    }
+    g_autofree char *path = admin_conf_path(ctx->conf, CNF_TAPELIST);
+    GError *err = NULL;
+    int lock = tapelist_lock(path, &err);
+    g_autoptr(tapelist_t) tl = lock >= 0 ? tapelist_read(path, &err) : NULL;
+    if (!tl) {
+        fprintf(stderr, "amadmin: %s\n", err->message);
+        g_error_free(err);
+        if (lock >= 0)
+            tapelist_unlock(lock);
+        return 1;
+    }
+    const char *what = reuse ? "reusable" : "not reusable";
+    gboolean changed = FALSE;
+    for (int i = 0; i < argc; i++) {
+        tapelist_entry_t *e = tapelist_lookup_label(tl, argv[i]);
+        if (!e)
+            fprintf(stderr, "label '%s' not found in tapelist file '%s'.\n", argv[i], path);
+        else if (e->reuse == reuse)
+            fprintf(stderr, "tape '%s' already %s.\n", argv[i], what);
+        else {
+            e->reuse = reuse;
+            changed = TRUE;
+            fprintf(stderr, "marking tape '%s' as %s.\n", argv[i], what);
+        }
+    }
+    int rc = 0;
+    if (changed && !tapelist_write(path, tl, &err)) {
+        fprintf(stderr, "amadmin: %s\n", err->message);
+        g_error_free(err);
+        rc = 1;
+    }
+    tapelist_unlock(lock);
+    return rc;
+}
+
 /* ---- delete ---- */
 
 int

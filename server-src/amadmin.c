@@ -6,7 +6,7 @@
  *     unforce-bump  HOST [DISK...]...      (curinfo "command:" flags)
  *     info [HOST [DISK...]...] | due [...] | balance
  *     find [--sort ORDER] [HOST [DISK...]...] | tape | delete HOST [DISK...]
- *     holding list [-l]
+ *     holding list [-l] | reuse LABEL... | no-reuse LABEL... | hosts | dles
  *
  * The force verbs set and clear the flags exactly as AMANDA 3.5.1's
  * amadmin does (checked against it), with the same messages. */
@@ -265,8 +265,8 @@ print_perf(const char *what, const double v[CURINFO_AVG_COUNT], gboolean percent
 static void
 print_info(const disklist_entry_t *d, const curinfo_t *info)
 {
-    g_autofree char *q = quote_string(d->disk);
-    printf("\nCurrent info for %s %s:\n", d->host, q);
+    /* AMANDA 3.5.1 prints the disk name unquoted here (seen with blanks) */
+    printf("\nCurrent info for %s %s:\n", d->host, d->disk);
     if (info->command & CURINFO_FORCE_FULL)
         printf("  (Forcing to level 0 dump at next run)\n");
     if (info->command & CURINFO_FORCE_BUMP)
@@ -445,6 +445,25 @@ cmd_balance(const amadmin_ctx_t *ctx)
     return 0;
 }
 
+/* ---- hosts, dles ---- */
+
+static int
+cmd_list(const amadmin_ctx_t *ctx, gboolean hosts_only)
+{
+    const GPtrArray *dles = disklist_entries(ctx->dl);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < dles->len; i++) {
+        const disklist_entry_t *d = g_ptr_array_index(dles, i);
+        if (!hosts_only) {
+            g_autofree char *q = quote_string(d->disk);
+            printf("%s %s\n", d->host, q);
+        } else if (g_hash_table_add(seen, d->host)) {
+            printf("%s\n", d->host);
+        }
+    }
+    return 0;
+}
+
 /* ---- main ---- */
 
 static void
@@ -465,7 +484,9 @@ usage(void)
             "    find [--sort <hkdlpbfw>] [<hostname> [<disks>]* ]* find dumps on volumes\n"
             "    tape                                 show the volumes the next run uses\n"
             "    delete [<hostname> [<disks>]* ]+      delete from the info database\n"
-            "    holding list [-l]                    list holding-disk files\n");
+            "    holding list [-l]                    list holding-disk files\n"
+            "    reuse <label>... | no-reuse <label>... mark volumes (not) reusable\n"
+            "    hosts | dles                         list the disklist's hosts or DLEs\n");
     exit(1);
 }
 
@@ -493,6 +514,10 @@ dispatch(amadmin_ctx_t *ctx, const char *verb, int argc, char **argv)
         return amadmin_delete(ctx, argc, argv);
     if (strcmp(verb, "holding") == 0)
         return amadmin_holding(ctx, argc, argv);
+    if (strcmp(verb, "reuse") == 0 || strcmp(verb, "no-reuse") == 0)
+        return amadmin_reuse(ctx, strcmp(verb, "reuse") == 0, argc, argv);
+    if (strcmp(verb, "hosts") == 0 || strcmp(verb, "dles") == 0)
+        return cmd_list(ctx, strcmp(verb, "hosts") == 0);
     fprintf(stderr, "amadmin: unknown command \"%s\"\n", verb);
     usage();
     return 1;

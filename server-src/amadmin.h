@@ -26,5 +26,7 @@ int amadmin_find(const amadmin_ctx_t *ctx, int argc, char **argv);
 int amadmin_tape(const amadmin_ctx_t *ctx, int argc, char **argv);
 int amadmin_delete(const amadmin_ctx_t *ctx, int argc, char **argv);
 int amadmin_holding(const amadmin_ctx_t *ctx, int argc, char **argv);
+/* reuse / no-reuse LABEL...: the tapelist's reuse flag, under its lock. */
+int amadmin_reuse(const amadmin_ctx_t *ctx, gboolean reuse, int argc, char **argv);
 
 #endif
