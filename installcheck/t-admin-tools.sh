@@ -182,6 +182,13 @@ done
 out=$(timeout 30 amreport "$R" --log="$DATA/admin-log-fail.0" --json 2>&1)
 check "amreport --json names the failed DLE" \
     grep -q '"disk": "/tmp/admobs/data/missing", "level": 0, "status": "FAILED"' <<<"$out"
+if command -v python3 >/dev/null; then
+    is "amreport --json is valid JSON with the run's totals" \
+       "$(python3 -c 'import json,sys; t=json.load(sys.stdin)["totals"]; print(t["dles_dumped"], t["dles_failed"], t["tape_kb"])' <<<"$out" 2>&1)" \
+       "2 1 119"
+else
+    ok "amreport --json is valid JSON # SKIP python3 not installed"
+fi
 timeout 30 amreport "$R" -l "$DATA/admin-log-incr.0" -f "$T/report.txt" >/dev/null 2>&1
 is "amreport -f writes the report to a file" "$(section "DUMP SUMMARY" <"$T/report.txt")" \
    "$(section "DUMP SUMMARY" <"$DATA/admin-report-incr.txt")"
