@@ -61,8 +61,10 @@ needs_quoting(const char *s)
 {
     if (*s == '\0')
         return TRUE;
+    /* as AMANDA 3.5.1 (checked through its Amanda::Util::quote_string):
+     * ':' and '\'' quote too, and so does every byte from 0x7f up */
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p <= ' ' || *p == '"' || *p == '\\' || *p == 0x7f)
+        if (*p <= ' ' || *p == '"' || *p == '\\' || *p == ':' || *p == '\'' || *p >= 0x7f)
             return TRUE;
     }
     return FALSE;

@@ -19,6 +19,15 @@ test_quote_plain_and_special(void)
     g_assert_cmpstr(spaced, ==, "\"My Documents\"");
     g_autofree char *esc = quote_string("a\"b\\c\nd\te\001");
     g_assert_cmpstr(esc, ==, "\"a\\\"b\\\\c\\nd\\te\\001\"");
+    /* AMANDA 3.5.1 also quotes ':', '\'' and bytes from 0x80 up (UTF-8) */
+    g_autofree char *colon = quote_string("/tmp/co:lon");
+    g_assert_cmpstr(colon, ==, "\"/tmp/co:lon\"");
+    g_autofree char *apos = quote_string("it's");
+    g_assert_cmpstr(apos, ==, "\"it's\"");
+    g_autofree char *utf8 = quote_string("caf\xc3\xa9");
+    g_assert_cmpstr(utf8, ==, "\"caf\xc3\xa9\"");
+    g_autofree char *semi = quote_string("a;b#c,d=e{f}");
+    g_assert_cmpstr(semi, ==, "a;b#c,d=e{f}");
 }
 
 static void
