@@ -1,7 +1,8 @@
 /* amcatalogue-tool: run the catalogue parsers of libamserver on real files,
  * for installcheck and for operators who want to see what our code reads
- * in a log, info file, tapelist, holding disk or index directory.  It
- * changes nothing. */
+ * in a log, info file, tapelist, holding disk or index directory.  Only
+ * the *-rewrite commands change a file: they write it back through our
+ * writers (atomically, under the same locks), optionally with one change. */
 #include "config.h"
 #include "curinfo.h"
 #include "find.h"
@@ -173,6 +174,67 @@ cmd_index_cat(int argc, char **argv)
     return 0;
 }
 
+/* TAPELIST [LABEL reuse|no-reuse] */
+static int
+cmd_tapelist_rewrite(int argc, char **argv)
+{
+    if (argc != 1 && argc != 3)
+        return 2;
+    if (argc == 3 && strcmp(argv[2], "reuse") != 0 && strcmp(argv[2], "no-reuse") != 0)
+        return 2;
+    GError *err = NULL;
+    int lock = tapelist_lock(argv[0], &err);
+    if (lock < 0)
+        return fail(err);
+    g_autoptr(tapelist_t) tl = tapelist_read(argv[0], &err);
+    gboolean ok = tl != NULL;
+    if (ok && argc == 3)
+        ok = tapelist_set_reuse(tl, argv[1], argv[2][0] == 'r', &err);
+    if (ok)
+        ok = tapelist_write(argv[0], tl, &err);
+    tapelist_unlock(lock);
+    return ok ? 0 : fail(err);
+}
+
+static gboolean
+set_command_bits(curinfo_t *info, gpointer data, GError **error)
+{
+    (void)error;
+    const guint *bits = data;
+    if (*bits != G_MAXUINT)
+        info->command = *bits;
+    return TRUE;
+}
+
+/* INFODIR HOST DISK [COMMAND-BITS] */
+static int
+cmd_curinfo_rewrite(int argc, char **argv)
+{
+    if (argc != 3 && argc != 4)
+        return 2;
+    guint bits = G_MAXUINT;
+    if (argc == 4) {
+        char *end;
+        guint64 v = g_ascii_strtoull(argv[3], &end, 10);
+        if (*end || end == argv[3] || v > 15)
+            return 2;
+        bits = (guint)v;
+    }
+    GError *err = NULL;
+    gboolean exists = FALSE;
+    g_autoptr(curinfo_t) info = curinfo_new();
+    if (!curinfo_read(argv[0], argv[1], argv[2], info, &exists, &err))
+        return fail(err);
+    if (!exists) {
+        fprintf(stderr, "amcatalogue-tool: no info file for %s %s under %s\n", argv[1],
+                argv[2], argv[0]);
+        return 1;
+    }
+    if (!curinfo_update(argv[0], argv[1], argv[2], set_command_bits, &bits, &err))
+        return fail(err);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
@@ -185,6 +247,8 @@ static const struct {
     { "holding-list", cmd_holding_list, "HOLDINGDIR..." },
     { "index-list", cmd_index_list, "INDEXDIR HOST DISK" },
     { "index-cat", cmd_index_cat, "FILE.gz" },
+    { "tapelist-rewrite", cmd_tapelist_rewrite, "TAPELIST [LABEL reuse|no-reuse]" },
+    { "curinfo-rewrite", cmd_curinfo_rewrite, "INFODIR HOST DISK [COMMAND-BITS]" },
 };
 
 static int
