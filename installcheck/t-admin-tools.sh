@@ -253,6 +253,23 @@ sed -i "/missing/d" "$AMANDA_CONFIG_DIR/$C/disklist"
 out=$(timeout 60 amcheck "$C" -c 2>&1); rc=$?
 check "amcheck -c passes against a healthy local client" test "$rc" = 0 -a -n \
     "$(grep -E '^Client check: 1 host checked in [0-9.]+ seconds\.  0 problems found\.$' <<<"$out")"
+# Against AMANDA 3.5.1's own client (Debian amanda-client), when installed:
+# its amandad answers selfcheck with "MESSAGE JSON"; local auth wants the
+# dump user, so run as backup.
+if [ -x /usr/lib/amanda/amandad ] && id backup >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "localhost $T/data/gone dt" >> "$AMANDA_CONFIG_DIR/$C/disklist"
+    mkdir -p "$T/stock-dbg"
+    chown backup "$T/lists" "$T/stock-dbg"
+    out=$(AMANDA_LIBEXECDIR=/usr/lib/amanda AMANDA_DBGDIR="$T/stock-dbg" timeout 60 \
+          runuser -u backup --preserve-environment -- "$PREFIX/sbin/amcheck" "$C" -c 2>&1); rc=$?
+    check "amcheck -c against AMANDA's own client reports its JSON error as the stock amcheck" \
+        grep -qx "HOST localhost ERROR: can not stat '$T/data/gone': No such file or directory" <<<"$out"
+    check "... one problem, status 1" test "$rc" = 1 -a -n "$(grep '1 problem found' <<<"$out")"
+    sed -i "/data\/gone/d" "$AMANDA_CONFIG_DIR/$C/disklist"
+else
+    ok "amcheck -c against AMANDA's own client # SKIP amanda-client not installed or not root"
+    ok "... one problem # SKIP"
+fi
 out=$(timeout 60 amcheck Other -s -m 2>&1); rc=$?
 check "amcheck -m prints nothing and mails the problems" \
     test "$rc" = 1 -a -z "$out" -a -f "$T/mail.out"
