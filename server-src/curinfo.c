@@ -249,7 +249,7 @@ gboolean
 curinfo_parse_named(const char *buf, gsize len, const char *name, curinfo_t *out,
                     GError **error)
 {
-    curinfo_init(out);
+    curinfo_clear(out);
     gsize pos = 0;
     int lineno = 0;
     while (pos < len) {
@@ -420,7 +420,7 @@ read_path(const char *path, curinfo_t *out, gboolean *exists, GError **error)
         g_set_error(error, CURINFO_ERROR, CURINFO_ERROR_IO, "cannot read %s: %s", path,
                     err->message);
         g_error_free(err);
-        curinfo_init(out);
+        curinfo_clear(out);
         if (missing)
             g_clear_error(error);
         return missing;

@@ -85,7 +85,9 @@ void curinfo_init(curinfo_t *info);  /* an empty record, nothing to free */
 void curinfo_clear(curinfo_t *info); /* free labels and re-init */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(curinfo_t, curinfo_free)
 
-/* Parse an info file in BUF.  Reading stops at "//"; a last line without
+/* Parse an info file in BUF into OUT, which must hold a record (from
+ * curinfo_new or curinfo_init): its old contents are freed.  The same
+ * goes for curinfo_read.  Reading stops at "//"; a last line without
  * its newline is ignored.  Unknown keys are skipped; a known key with bad
  * values is CURINFO_ERROR_SYNTAX naming the line. */
 gboolean curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **error);

@@ -142,6 +142,17 @@ writer_free(indexfile_writer_t *w)
     g_free(w);
 }
 
+static void
+fsync_dir_of(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 gboolean
 indexfile_writer_close(indexfile_writer_t *w, GError **error)
 {
@@ -155,6 +166,8 @@ indexfile_writer_close(indexfile_writer_t *w, GError **error)
         ok = io_error(error, "cannot rename into", w->path, errno);
     if (!ok)
         unlink(w->tmp);
+    else
+        fsync_dir_of(w->path); /* the rename itself survives a crash */
     writer_free(w);
     return ok;
 }

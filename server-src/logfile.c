@@ -717,6 +717,11 @@ logfile_link_current(const char *logdir, const char *name, GError **error)
         set_io_error(error, "cannot rename link to", link, saved);
         return FALSE;
     }
+    int dfd = open(logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) { /* the new link survives a crash */
+        fsync(dfd);
+        close(dfd);
+    }
     return TRUE;
 }
 
