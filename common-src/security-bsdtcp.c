@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -121,6 +122,15 @@ numeric_peer(int fd, char **name, char **address)
         *name = g_strdup(addr);
 }
 
+/* AMANDA's bsd family names the requesting user in every REQ; the client
+ * checks it against .amandahosts. */
+static char *
+security_user_line(void)
+{
+    struct passwd *pw = getpwuid(getuid());
+    return g_strdup_printf("SECURITY USER %s\n", pw ? pw->pw_name : g_get_user_name());
+}
+
 static void
 bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_t conf_fn,
                void *conf_arg, security_connect_fn_t fn, void *arg)
@@ -140,6 +150,7 @@ bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_
         numeric_peer(fd, &name, &address);
         tcpm_conn_t *conn = tcpm_conn_new(drv, fd, fd);
         tcpm_conn_set_peer(conn, host, address);
+        tcpm_conn_set_req_prefix(conn, security_user_line);
         dbprintf("bsdtcp: connected to %s (%s) port %s", host, address, port);
         r->handle = tcpm_conversation_new(conn);
         r->status = S_OK;

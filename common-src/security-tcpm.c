@@ -146,6 +146,8 @@ struct tcpm_stream {
     security_read_fn_t read_fn;
     void *read_arg;
     gboolean eof_seen;
+    gboolean eof_pending;    /* EOF came while paused; not told yet */
+    event_handle_t *eof_ev;
     gboolean error_reported;
     /* read_sync's private copy */
     void *sync_buf;
@@ -190,6 +192,7 @@ struct tcpm_conn {
     security_accept_fn_t accept_fn;
     void *accept_arg;
     gboolean accepting;
+    char *(*prefix_fn)(void);
 };
 
 static void conn_readable(void *arg);
@@ -243,6 +246,12 @@ child_reaped(pid_t pid, int status, void *arg)
 {
     (void)arg;
     dbprintf("security: peer program (pid %d) ended with status 0x%x", (int)pid, status);
+}
+
+void
+tcpm_conn_set_req_prefix(tcpm_conn_t *conn, char *(*prefix_fn)(void))
+{
+    conn->prefix_fn = prefix_fn;
 }
 
 void
@@ -328,7 +337,7 @@ report_handle_failure(gpointer key, gpointer value, gpointer conn_p)
 static void
 report_stream_failure(tcpm_stream_t *s)
 {
-    if (s->eof_seen || s->error_reported)
+    if (s->eof_seen || s->eof_pending || s->error_reported)
         return;
     security_stream_seterror(&s->secs, "%s", s->conn->error);
     if (s->read_fn) {
@@ -637,6 +646,12 @@ dispatch_packet(tcpm_conn_t *conn, uint32_t id, const uint8_t *buf, size_t len)
 static gboolean
 dispatch_stream_data(tcpm_conn_t *conn, tcpm_stream_t *s, uint8_t *buf, size_t len)
 {
+    /* An EOF costs no memory to keep: a paused stream gets it when read
+     * again, and the connection goes on serving the other streams. */
+    if (!s->read_fn && len == 0) {
+        s->eof_pending = TRUE;
+        return TRUE;
+    }
     if (!s->read_fn)
         return FALSE;
     if (len == 0)
@@ -830,6 +845,22 @@ tcpm_close(security_handle_t *handle)
         conn_unref(conn);
 }
 
+/* The frame body of PKT as AMANDA's tcpm drivers write it: the type as a
+ * byte, the body, a NUL.  PREFIX (the driver's "SECURITY USER ..." line for
+ * a REQ) goes before the body. */
+static GByteArray *
+packet_frame(const pkt_t *pkt, const char *prefix)
+{
+    GByteArray *wire = g_byte_array_sized_new((guint)(pkt->body->len + 64));
+    uint8_t type = (uint8_t)pkt->type;
+    g_byte_array_append(wire, &type, 1);
+    if (prefix)
+        g_byte_array_append(wire, (const guint8 *)prefix, (guint)strlen(prefix));
+    g_byte_array_append(wire, (const guint8 *)pkt->body->str, (guint)pkt->body->len);
+    g_byte_array_append(wire, (const guint8 *)"", 1);
+    return wire;
+}
+
 int
 tcpm_sendpkt(security_handle_t *handle, const pkt_t *pkt)
 {
@@ -839,18 +870,18 @@ tcpm_sendpkt(security_handle_t *handle, const pkt_t *pkt)
             security_seterror(handle, "%s", h->conn->error);
         return -1;
     }
-    /* AMANDA's stream form: type byte, body, NUL (see decode_packet) */
-    GString *wire = g_string_sized_new(pkt->body->len + 2);
-    g_string_append_c(wire, (char)pkt->type);
-    g_string_append_len(wire, pkt->body->str, (gssize)pkt->body->len);
-    if (wire->len + 1 > PKT_MAX_TCP) {
-        security_seterror(handle, "packet of %zu bytes is too big to send", wire->len);
-        g_string_free(wire, TRUE);
+    tcpm_conn_t *conn = h->conn;
+    g_autofree char *prefix = NULL;
+    if (pkt->type == P_REQ && conn->prefix_fn && !g_str_has_prefix(pkt->body->str, "SECURITY "))
+        prefix = conn->prefix_fn();
+    GByteArray *wire = packet_frame(pkt, prefix);
+    if (wire->len > PKT_MAX_TCP) {
+        security_seterror(handle, "packet of %u bytes is too big to send", wire->len);
+        g_byte_array_free(wire, TRUE);
         return -1;
     }
-    tcpm_conn_t *conn = h->conn;
-    tx_queue_frame(conn, h->id, wire->str, wire->len + 1, TRUE);
-    g_string_free(wire, TRUE);
+    tx_queue_frame(conn, h->id, wire->data, wire->len, TRUE);
+    g_byte_array_free(wire, TRUE);
     conn_ref(conn);
     conn->user_calls++;
     conn_flush(conn);
@@ -1038,7 +1069,7 @@ tcpm_stream_close(security_stream_t *stream)
     tcpm_conn_t *conn = s->conn;
     detach_pending_writes(conn, s);
     g_hash_table_remove(conn->streams, GUINT_TO_POINTER(s->id));
-    if (!s->eof_seen)
+    if (!s->eof_seen && !s->eof_pending)
         g_hash_table_add(conn->closed, GUINT_TO_POINTER(s->id));
     if (!conn->dead) {
         tx_queue_frame(conn, s->id, NULL, 0, FALSE);
@@ -1049,6 +1080,8 @@ tcpm_stream_close(security_stream_t *stream)
     /* A frame held for this stream is dropped when reading resumes. */
     if (conn->held && conn->dec.id == s->id)
         schedule_resume(conn);
+    if (s->eof_ev)
+        event_release(s->eof_ev);
     g_free(s->sync_buf);
     security_stream_clear(&s->secs);
     g_free(s);
@@ -1163,6 +1196,19 @@ report_late_error(void *arg)
     conn_unref(s->conn);
 }
 
+static void
+deliver_pending_eof(void *arg)
+{
+    tcpm_stream_t *s = arg;
+    event_release(s->eof_ev);
+    s->eof_ev = NULL;
+    if (!s->read_fn || !s->eof_pending)
+        return;
+    s->eof_pending = FALSE;
+    s->eof_seen = TRUE;
+    s->read_fn(s->read_arg, NULL, 0);
+}
+
 void
 tcpm_stream_read(security_stream_t *stream, security_read_fn_t fn, void *arg)
 {
@@ -1170,6 +1216,11 @@ tcpm_stream_read(security_stream_t *stream, security_read_fn_t fn, void *arg)
     tcpm_conn_t *conn = s->conn;
     s->read_fn = fn;
     s->read_arg = arg;
+    if (s->eof_pending) {
+        if (!s->eof_ev)
+            s->eof_ev = event_register_ms(0, deliver_pending_eof, s);
+        return;
+    }
     if (conn->dead && !s->error_reported && !s->eof_seen) {
         conn_ref(conn);
         security_defer(report_late_error, s);

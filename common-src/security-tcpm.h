@@ -65,6 +65,9 @@ typedef struct tcpm_conn tcpm_conn_t;
 /* Take over IN_FD/OUT_FD (may be equal; closed when the connection ends). */
 tcpm_conn_t *tcpm_conn_new(const security_driver_t *drv, int in_fd, int out_fd);
 void tcpm_conn_set_peer(tcpm_conn_t *conn, const char *name, const char *address);
+/* REQs sent on CONN whose body does not start with "SECURITY " get
+ * PREFIX_FN()'s line (g_free'd) in front: bsdtcp's "SECURITY USER name\n". */
+void tcpm_conn_set_req_prefix(tcpm_conn_t *conn, char *(*prefix_fn)(void));
 /* Reap this child when the connection ends (local driver). */
 void tcpm_conn_set_child(tcpm_conn_t *conn, GPid pid);
 /* Connecting side: a new conversation on CONN. */
