@@ -13,6 +13,7 @@
 #include "debug.h"
 #include "disklist.h"
 #include "server-dle.h"
+#include "selfcheck-reply.h"
 #include "server-util.h"
 
 typedef struct {
@@ -27,97 +28,16 @@ free_gstring(gpointer s)
     g_string_free(s, TRUE);
 }
 
-/* ---- AMANDA 3.5 "MESSAGE JSON" replies ----
- * A 3.5 client that shares the JSON-message feature answers selfcheck with
- * "MESSAGE JSON" and an array of objects such as
- *   { "severity" : "error", "message" : "can not stat '/x': ...", ... }.
- * This scanner takes the string members of each top-level object; it
- * needs nothing else of JSON. */
-
-/* Read a JSON string at *P (just past its opening quote) into OUT. */
-static const char *
-json_string(const char *p, GString *out)
-{
-    g_string_truncate(out, 0);
-    for (; *p && *p != '"'; p++) {
-        if (*p != '\\' || !p[1]) {
-            g_string_append_c(out, *p);
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'n': g_string_append_c(out, '\n'); break;
-        case 't': g_string_append_c(out, '\t'); break;
-        case 'r': g_string_append_c(out, '\r'); break;
-        case 'u': /* keep \uXXXX as is: messages are ASCII in practice */
-            g_string_append(out, "\\u");
-            break;
-        default: g_string_append_c(out, *p); break;
-        }
-    }
-    return *p ? p + 1 : p;
-}
-
-typedef void (*json_msg_fn)(const char *severity, const char *message, void *arg);
-
-/* The messages are objects, separated by commas (AMANDA 3.5.1 sends them
- * without an enclosing array) or inside one: each outermost object is a
- * message, whatever it nests. */
-static void
-scan_json_messages(const char *p, json_msg_fn fn, void *arg)
-{
-    g_autoptr(GString) str = g_string_new(NULL);
-    g_autofree char *key = NULL, *severity = NULL, *message = NULL;
-    int depth = 0, obj = 0; /* depth of the current message object, 0: none */
-    gboolean want_value = FALSE;
-    for (; *p; p++) {
-        if (*p == '"') {
-            p = json_string(p + 1, str) - 1;
-            if (!obj || depth != obj) {
-                continue;
-            } else if (want_value && key) {
-                char **slot = strcmp(key, "severity") == 0  ? &severity
-                            : strcmp(key, "message") == 0 ? &message : NULL;
-                if (slot) {
-                    g_free(*slot);
-                    *slot = g_strdup(str->str);
-                }
-                want_value = FALSE;
-            } else {
-                g_free(key);
-                key = g_strdup(str->str);
-            }
-        } else if (*p == ':') {
-            want_value = TRUE;
-        } else if (*p == ',') {
-            want_value = FALSE;
-        } else if (*p == '{' || *p == '[') {
-            depth++;
-            if (*p == '{' && !obj)
-                obj = depth;
-        } else if (*p == '}' || *p == ']') {
-            if (*p == '}' && depth == obj) {
-                if (message)
-                    fn(severity ? severity : "info", message, arg);
-                g_clear_pointer(&severity, g_free);
-                g_clear_pointer(&message, g_free);
-                obj = 0;
-            }
-            depth--;
-        }
-    }
-}
-
 typedef struct {
     const char *host;
     GString *lines;
     int *problems;
-} json_ctx_t;
+} reply_ctx_t;
 
 static void
-on_json_message(const char *severity, const char *message, void *arg)
+on_message(const char *severity, const char *message, void *arg)
 {
-    json_ctx_t *c = arg;
+    reply_ctx_t *c = arg;
     if (strcmp(severity, "error") == 0 || strcmp(severity, "critical") == 0) {
         g_string_append_printf(c->lines, "HOST %s ERROR: %s\n", c->host, message);
         (*c->problems)++;
@@ -140,21 +60,8 @@ got_reply(void *arg, amclient_req_t *req, const char *body, gboolean final, cons
         run->part->problems++;
     }
     dbprintf("amcheck: selfcheck reply of %s:\n%s\n", host, body ? body : "(none)");
-    const char *json = body ? strstr(body, "MESSAGE JSON") : NULL;
-    if (json) {
-        json_ctx_t c = { host, lines, &run->part->problems };
-        scan_json_messages(json + strlen("MESSAGE JSON"), on_json_message, &c);
-    }
-    g_auto(GStrv) v = g_strsplit(json ? "" : body ? body : "", "\n", -1);
-    for (char **l = v; *l; l++) {
-        if (g_str_has_prefix(*l, "ERROR")) {
-            const char *msg = *l + strlen("ERROR");
-            while (*msg == ' ')
-                msg++;
-            g_string_append_printf(lines, "HOST %s ERROR: %s\n", host, msg);
-            run->part->problems++;
-        }
-    }
+    reply_ctx_t c = { host, lines, &run->part->problems };
+    selfcheck_reply_parse(body, on_message, &c);
     dbprintf("amcheck: %s answered selfcheck%s%s\n", host, error ? ": " : "",
              error ? error : "");
     run->pending--;
