@@ -34,23 +34,35 @@ same_group(const disklist_entry_t *a, const disklist_entry_t *b)
     return strcmp(a->host, b->host) == 0 && strcmp(server_dle_auth(a), server_dle_auth(b)) == 0;
 }
 
-static plan_estimate_t *
-find_est(GPtrArray *ests, const char *host, const char *disk)
+static char *
+index_key(const char *host, const char *disk)
 {
-    for (guint i = 0; i < ests->len; i++) {
-        plan_estimate_t *e = g_ptr_array_index(ests, i);
-        if (strcmp(e->entry->host, host) == 0 && strcmp(e->entry->disk, disk) == 0)
-            return e;
-    }
-    return NULL;
+    return g_strconcat(host, "\n", disk, NULL);
 }
 
-static void
+GHashTable *
+plan_estimate_index(GPtrArray *ests)
+{
+    GHashTable *idx = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < ests->len; i++) {
+        plan_estimate_t *e = g_ptr_array_index(ests, i);
+        g_hash_table_insert(idx, index_key(e->entry->host, e->entry->disk), e);
+    }
+    return idx;
+}
+
+/* TRUE when the size changed (so repeated PREP lines are logged once). */
+static gboolean
 set_size(plan_estimate_t *e, int level, gint64 kb)
 {
+    gboolean changed = FALSE;
     for (int i = 0; i < e->req.nlevels; i++)
-        if (e->req.levels[i] == level && !e->req.server[i])
-            e->sizes[i] = kb < 0 ? -1 : kb;
+        if (e->req.levels[i] == level && !e->req.server[i]) {
+            gint64 v = kb < 0 ? -1 : kb;
+            changed |= e->sizes[i] != v;
+            e->sizes[i] = v;
+        }
+    return changed;
 }
 
 static void
@@ -64,7 +76,8 @@ host_error(GPtrArray *ests, const char *host, const char *msg)
 }
 
 void
-plan_apply_reply(GPtrArray *ests, const char *host, const char *body)
+plan_apply_reply(GPtrArray *ests, GHashTable *index, const char *host, const char *body,
+                 GString *log)
 {
     g_auto(GStrv) lines = g_strsplit(body, "\n", -1);
     for (char **l = lines; *l; l++) {
@@ -72,9 +85,10 @@ plan_apply_reply(GPtrArray *ests, const char *host, const char *body)
         int level;
         gint64 kb;
         if (plan_parse_size_line(*l, &disk, &level, &kb)) {
-            plan_estimate_t *e = find_est(ests, host, disk);
-            if (e)
-                set_size(e, level, kb);
+            g_autofree char *key = index_key(host, disk);
+            plan_estimate_t *e = g_hash_table_lookup(index, key);
+            if (e && set_size(e, level, kb) && log)
+                g_string_append_printf(log, "  %s\n", *l);
         } else if (g_str_has_prefix(*l, "ERROR")) {
             host_error(ests, host, g_strstrip(*l + 5));
         }
@@ -83,44 +97,29 @@ plan_apply_reply(GPtrArray *ests, const char *host, const char *body)
 
 typedef struct {
     GPtrArray *ests;
+    GHashTable *index;
     int pending;
     gint64 start_us;
 } est_run_t;
-
-static void
-log_results(GPtrArray *ests, const char *host, const char *what, gint64 start_us)
-{
-    double t = (double)(g_get_monotonic_time() - start_us) / 1e6;
-    for (guint i = 0; i < ests->len; i++) {
-        plan_estimate_t *e = g_ptr_array_index(ests, i);
-        if (strcmp(e->entry->host, host) != 0 || !e->asked)
-            continue;
-        g_autoptr(GString) s = g_string_new(NULL);
-        for (int l = 0; l < e->req.nlevels; l++)
-            g_string_append_printf(s, "%s%d -> %" G_GINT64_FORMAT "K", l ? ", " : "",
-                                   e->req.levels[l], e->sizes[l]);
-        g_autofree char *qd = quote_string(e->entry->disk);
-        fprintf(stderr, "planner: time %.3f: got %s for host %s disk %s: %s\n", t, what, host, qd,
-                s->str);
-    }
-}
 
 static void
 got_estimates(void *arg, amclient_req_t *req, const char *body, gboolean final, const char *error)
 {
     est_run_t *run = arg;
     const char *host = amclient_host(req);
+    g_autoptr(GString) log = g_string_new(NULL);
     if (body)
-        plan_apply_reply(run->ests, host, body);
-    if (!final) {
-        log_results(run->ests, host, "partial result", run->start_us);
+        plan_apply_reply(run->ests, run->index, host, body, log);
+    if (log->len)
+        fprintf(stderr, "planner: time %.3f: got %s result for host %s:\n%s",
+                (double)(g_get_monotonic_time() - run->start_us) / 1e6,
+                final ? "final" : "partial", host, log->str);
+    if (!final)
         return;
-    }
     if (error) {
         fprintf(stderr, "planner: estimate request to %s failed: %s\n", host, error);
         host_error(run->ests, host, error);
     }
-    log_results(run->ests, host, "result", run->start_us);
     run->pending--;
 }
 
@@ -180,7 +179,7 @@ groups_to_ask(GPtrArray *ests)
 void
 plan_get_estimates(const conf_t *conf, GPtrArray *ests, const char *timestamp)
 {
-    est_run_t run = { ests, 0, g_get_monotonic_time() };
+    est_run_t run = { ests, plan_estimate_index(ests), 0, g_get_monotonic_time() };
     g_autoptr(GPtrArray) groups = groups_to_ask(ests);
     g_autoptr(GPtrArray) reqs = g_ptr_array_new_with_free_func((GDestroyNotify)amclient_free);
     gint64 etimeout = conf_get_int(conf, CNF_ETIMEOUT);
@@ -197,4 +196,5 @@ plan_get_estimates(const conf_t *conf, GPtrArray *ests, const char *timestamp)
     }
     while (run.pending > 0)
         g_main_context_iteration(NULL, TRUE);
+    g_hash_table_unref(run.index);
 }

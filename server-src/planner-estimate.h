@@ -24,10 +24,15 @@ typedef struct {
  * FALSE for OPTIONS/ERROR/other lines. */
 gboolean plan_parse_size_line(const char *line, char **disk, int *level, gint64 *kb);
 
-/* Apply a PREP/REP body to the estimates of HOST (ESTS: plan_estimate_t*).
- * A global "ERROR msg" line is recorded on every DLE of the host that
- * still lacks a size. */
-void plan_apply_reply(GPtrArray *ests, const char *host, const char *body);
+/* An index of ESTS (plan_estimate_t*) by host and disk, for
+ * plan_apply_reply (replies of thousands of DLEs stay linear). */
+GHashTable *plan_estimate_index(GPtrArray *ests);
+/* Apply a PREP/REP body to the estimates of HOST.  Sizes that change are
+ * noted in LOG (optional) as "disk level -> sizeK" lines.  A global
+ * "ERROR msg" line is recorded on every DLE of the host that still lacks
+ * a size. */
+void plan_apply_reply(GPtrArray *ests, GHashTable *index, const char *host, const char *body,
+                      GString *log);
 
 /* Send the requests and run the event loop until every host answered or
  * timed out.  TIMESTAMP goes in the OPTIONS line.  Progress goes to the

@@ -46,17 +46,31 @@ params_of(const disklist_entry_t *e, plan_params_t *p)
     p->bumpdays = (int)conf_value_int(server_dle_inherited(conf_global(), e, DUMPTYPE_BUMPDAYS, CNF_BUMPDAYS));
 }
 
+/* The size a history gives LEVEL: its last dump, or for a level never
+ * dumped the nearest lower incremental (an upper bound of a bump). */
+static gint64
+history_size(const curinfo_t *info, int level, gboolean guess)
+{
+    if (info->inf[level].date >= 0)
+        return info->inf[level].size;
+    for (int l = level - 1; guess && l >= 1; l--)
+        if (info->inf[l].date >= 0)
+            return info->inf[l].size;
+    return -1;
+}
+
 /* Sizes from the history for the levels marked "server"; with estimate
- * "server" first in the dumptype, every level with history. */
+ * "server" first in the dumptype, every level with history; with
+ * "server" alone, the client is asked only for a level 0 never dumped. */
 static void
 server_estimates(plan_estimate_t *est, const curinfo_t *info)
 {
     const conf_value_t *v = conf_section_get(est->entry->dumptype, DUMPTYPE_ESTIMATE);
     gboolean server_first = v && v->list && v->list->len > 0 &&
                             GPOINTER_TO_INT(g_ptr_array_index(v->list, 0)) == ES_SERVER;
+    gboolean server_only = server_first && v->list->len == 1;
     for (int i = 0; i < est->req.nlevels; i++) {
-        int lv = est->req.levels[i];
-        gint64 hist = info->inf[lv].date >= 0 ? info->inf[lv].size : -1;
+        gint64 hist = history_size(info, est->req.levels[i], server_only);
         if (server_first && hist >= 0)
             est->req.server[i] = TRUE;
         if (est->req.server[i])
