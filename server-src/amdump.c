@@ -95,6 +95,21 @@ run_amreport(const conf_t *conf, const char *config, const char *logpath, const 
                  NULL, NULL, NULL);
 }
 
+/* A run timestamp no earlier run used: dumps are named by it (holding
+ * files, index files, headers), so two runs in one second would collide. */
+static void
+unique_timestamp(const char *logdir, char ts[15])
+{
+    for (;;) {
+        amanda_timestamp(time(NULL), ts);
+        g_autofree char *name = g_strdup_printf("log.%s.0", ts);
+        g_autofree char *path = g_build_filename(logdir, name, NULL);
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+            return;
+        g_usleep(200000);
+    }
+}
+
 static int
 open_trace(const char *logdir, const char *ts)
 {
@@ -151,7 +166,7 @@ main(int argc, char **argv)
         return 1;
     }
     char ts[15];
-    amanda_timestamp(time(NULL), ts);
+    unique_timestamp(logdir, ts);
     g_autofree char *logpath = logfile_create_new(logdir, ts, &err);
     if (!logpath) {
         fprintf(stderr, "amdump: %s\n", err->message);
