@@ -108,7 +108,7 @@ json_tapes(GString *out, const report_t *r)
         g_string_append(out, i ? ",\n    {\"label\": " : "\n    {\"label\": ");
         json_str(out, t->label);
         g_string_append_printf(out, ", \"kb\": %" G_GINT64_FORMAT ", \"seconds\": %.3f"
-                               ", \"dles\": %u, \"parts\": %d", t->kb, t->sec, t->dumps->len,
+                               ", \"dles\": %d, \"parts\": %d", t->kb, t->sec, t->nstarted,
                                t->nparts);
         if (r->tape_length_kb > 0)
             g_string_append_printf(out, ", \"percent_used\": %.1f",

@@ -180,6 +180,8 @@ on_part(builder_t *b, const logfile_entry_t *e)
     t->kb += kb_of(&e->stats);
     /* a part cut short by the end of the volume counts too */
     t->nparts++;
+    if (e->partnum == 1 && e->type == LOGFILE_L_PART)
+        t->nstarted++;
     d->nparts++;
     if (e->stats.orig_kb >= 0)
         d->tape_orig_kb = e->stats.orig_kb;

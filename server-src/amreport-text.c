@@ -214,8 +214,11 @@ append_statistics(GString *out, const report_t *r)
     stat_line(out, "Tape Time (hrs:min)", hrmn(all.tape_sec), hrmn(full.tape_sec),
               hrmn(incr.tape_sec), NULL);
     stat_line(out, "Tape Size (meg)", MEG(all.tape_kb), MEG(full.tape_kb), MEG(incr.tape_kb), NULL);
-    stat_line(out, "Tape Used (%)", ratio(all.tape_kb, len, 100), ratio(full.tape_kb, len, 100),
-              ratio(incr.tape_kb, len, 100), NULL);
+    /* AMANDA counts a filemark per part and per dump as used */
+    gint64 fm = r->filemark_kb;
+    stat_line(out, "Tape Used (%)", ratio(all.tape_kb + fm * (all.parts + all.taped), len, 100),
+              ratio(full.tape_kb + fm * (full.parts + full.taped), len, 100),
+              ratio(incr.tape_kb + fm * (incr.parts + incr.taped), len, 100), NULL);
 #undef MEG
     stat_line(out, "DLEs Taped", g_strdup_printf("%d", all.taped),
               g_strdup_printf("%d", full.taped), g_strdup_printf("%d", incr.taped), lv_tape);
@@ -263,15 +266,14 @@ append_tapes(GString *out, const report_t *r)
                          "  Label                 Time         Size      %  DLEs Parts\n");
     for (guint i = 0; i < r->tapes->len; i++) {
         const report_tape_t *t = g_ptr_array_index(r->tapes, i);
-        int ndles = 0;
-        for (guint k = 0; k < t->dumps->len; k++)
-            ndles += ((report_dump_t *)g_ptr_array_index(t->dumps, k))->taper_result;
         g_autofree char *tm = hrmn(t->sec);
+        /* a filemark per part and one for the label count as used */
+        gint64 used = t->kb + r->filemark_kb * (t->nparts + 1);
         g_autofree char *pct = r->tape_length_kb > 0
-            ? g_strdup_printf("%.1f", (double)t->kb * 100.0 / (double)r->tape_length_kb)
+            ? g_strdup_printf("%.1f", (double)used * 100.0 / (double)r->tape_length_kb)
             : g_strdup("--");
         g_string_append_printf(out, "  %-20s %5s %11" G_GINT64_FORMAT "K %6s %5d %5d\n",
-                               t->label, tm, t->kb, pct, ndles, t->nparts);
+                               t->label, tm, t->kb, pct, t->nstarted, t->nparts);
     }
     g_string_append(out, "\n\n");
 }

@@ -156,6 +156,14 @@ tape_length_kb(const conf_t *conf)
     return len ? len->i : 0;
 }
 
+static gint64
+tape_filemark_kb(const conf_t *conf)
+{
+    const conf_section_t *sec = admin_tapetype_section(conf);
+    const conf_value_t *fm = sec ? conf_section_get(sec, TAPETYPE_FILEMARK) : NULL;
+    return fm ? fm->i : 1;
+}
+
 static GPtrArray *
 next_tape_lines(const conf_t *conf)
 {
@@ -287,6 +295,7 @@ main(int argc, char **argv)
     }
     g_autoptr(GHashTable) comp = dle_compression(conf);
     g_autoptr(report_t) r = report_build(entries, comp, tape_length_kb(conf));
+    r->filemark_kb = tape_filemark_kb(conf);
     g_autoptr(GPtrArray) next = next_tape_lines(conf);
     report_header_t h = { conf_get_str(conf, CNF_ORG), conf_name(conf), next,
                           admin_storage_name(conf) };

@@ -46,6 +46,7 @@ typedef struct {
     double sec;
     gint64 kb;
     int nparts;
+    int nstarted;            /* dumps whose first part is on this volume */
     GPtrArray *dumps;        /* report_dump_t* with parts on it (not owned) */
 } report_tape_t;
 
@@ -60,6 +61,8 @@ typedef struct {
     GPtrArray *notes;        /* "program: text" */
     GPtrArray *tape_errors;  /* taper ERROR messages */
     gint64 tape_length_kb;   /* tapetype length, for the % columns */
+    gint64 filemark_kb;      /* tapetype filemark: AMANDA counts one per part
+                              * (and per volume label / per dump) as used */
 } report_t;
 
 /* Config facts the model needs: DLE -> compressed? (key "host\ndisk",

@@ -46,6 +46,10 @@ static const char *const direct_comp[] = { "localhost\n/tmp/adm-t/data2", NULL }
 static const char *const direct_plain[] = { "localhost\n/tmp/adm-t/data",
                                             "localhost\n/tmp/adm-t/nonexistent", NULL };
 
+static const char *const span_comp[] = { NULL };
+static const char *const span_plain[] = { "localhost\n/tmp/adm-sp/data/big",
+                                          "localhost\n/tmp/adm-sp/data/small", NULL };
+
 static const fixture_t fixtures[] = {
     { "obs-log.20261125104704.0", "admin-report-obs.txt", "Obs", "Obs", 1024 * 1024, obs_comp,
       obs_plain },
@@ -58,6 +62,8 @@ static const fixture_t fixtures[] = {
     /* our own pipeline's log (dumps straight to the taper, wide rates) */
     { "admin-log-direct.0", "admin-report-direct.txt", "TestOrg", "AdmT", 100 * 1024,
       direct_comp, direct_plain },
+    /* our amdump spanning one dump over four 1 MB vtapes in 256 KB parts */
+    { "admin-log-span.0", "admin-report-span.txt", "Sp", "Sp", 1024, span_comp, span_plain },
 };
 
 static report_t *
@@ -70,7 +76,9 @@ build(const fixture_t *f)
         g_hash_table_insert(comp, (gpointer)*c, GINT_TO_POINTER(2));
     for (const char *const *c = f->plain; *c; c++)
         g_hash_table_insert(comp, (gpointer)*c, GINT_TO_POINTER(1));
-    return report_build(entries, comp, f->length_kb);
+    report_t *r = report_build(entries, comp, f->length_kb);
+    r->filemark_kb = 1; /* the tapetype default */
+    return r;
 }
 
 /* The stock text with our version on its last line; the header's
