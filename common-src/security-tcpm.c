@@ -564,17 +564,24 @@ handle_new(tcpm_conn_t *conn, uint32_t id)
     return h;
 }
 
+static const char *
+conn_peer(tcpm_conn_t *conn)
+{
+    return conn->peer_name ? conn->peer_name : "peer";
+}
+
 /* A first packet on a new id: a new request, on the accepting side only. */
 static gboolean
 open_conversation(tcpm_conn_t *conn, uint32_t id, pkt_t *pkt)
 {
     if (!conn->accept_fn || id >= TCPM_STREAM_ID_FLOOR || id == 0) {
-        conn_fail(conn, "frame for unknown id %" G_GUINT32_FORMAT, id);
+        dbprintf("security: dropped a %s packet from %s for unknown conversation %" G_GUINT32_FORMAT,
+                 pkt_type2str(pkt->type), conn_peer(conn), id);
         return FALSE;
     }
     if (pkt->type != P_REQ) {
-        conn_fail(conn, "conversation %" G_GUINT32_FORMAT " starts with %s, not REQ", id,
-                  pkt_type2str(pkt->type));
+        dbprintf("security: dropped a %s packet from %s: conversation %" G_GUINT32_FORMAT
+                 " must start with a REQ", pkt_type2str(pkt->type), conn_peer(conn), id);
         return FALSE;
     }
     tcpm_handle_t *h = handle_new(conn, id);
@@ -588,8 +595,8 @@ open_conversation(tcpm_conn_t *conn, uint32_t id, pkt_t *pkt)
  * the type as a byte (P_REQ = 0 ... P_NAK = 4), the body, and a NUL: no
  * "Amanda x.y TYPE HANDLE h SEQ n" line, the frame id says which
  * conversation it belongs to. */
-static gboolean
-decode_packet(const uint8_t *buf, size_t len, pkt_t *pkt, GError **error)
+gboolean
+tcpm_decode_packet(const uint8_t *buf, size_t len, pkt_t *pkt, GError **error)
 {
     if (buf[0] > P_NAK) {
         g_set_error(error, PKT_ERROR, PKT_ERROR_TYPE, "unknown packet type byte 0x%02x", buf[0]);
@@ -621,8 +628,10 @@ dispatch_packet(tcpm_conn_t *conn, uint32_t id, const uint8_t *buf, size_t len)
             h->peer_gone = TRUE;
         return;
     }
-    if (!decode_packet(buf, len, &pkt, &err)) {
-        conn_fail(conn, "bad packet on id %" G_GUINT32_FORMAT ": %s", id, err->message);
+    if (!tcpm_decode_packet(buf, len, &pkt, &err)) {
+        /* The framing is intact, so the connection can go on. */
+        dbprintf("security: dropped a malformed packet from %s on conversation %" G_GUINT32_FORMAT
+                 ": %s", conn_peer(conn), id, err->message);
         return;
     }
     if (!h) {

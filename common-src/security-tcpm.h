@@ -53,6 +53,9 @@ int tcpm_decoder_iov(tcpm_decoder_t *dec, struct iovec iov[2]);
 gboolean tcpm_decoder_advance(tcpm_decoder_t *dec, size_t n);
 /* Done with the ready frame.  FALSE on a bad next header. */
 gboolean tcpm_decoder_consume(tcpm_decoder_t *dec);
+/* A packet frame's payload (type byte, body, optional NUL) into PKT
+ * (initialised only on success).  LEN must be > 0. */
+gboolean tcpm_decode_packet(const uint8_t *buf, size_t len, pkt_t *pkt, GError **error);
 /* Encode a frame header. */
 void tcpm_frame_header(uint8_t out[8], uint32_t len, uint32_t id);
 

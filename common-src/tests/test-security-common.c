@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "protocol.h"
 
 #define ACK_WAIT_MS 10000
 
@@ -342,63 +343,37 @@ report_read(void *arg, void *buf, ssize_t size)
 }
 
 static gboolean
-open_reply_streams(xchg_t *x, const char *body)
+open_reply_streams(xchg_t *x, security_handle_t *h, const char *body)
 {
     int ids[4];
     if (sscanf(body, "CONNECT DATA %d MESG %d INDEX %d STATE %d", &ids[0], &ids[1], &ids[2],
                &ids[3]) != 4)
         return FALSE;
     for (int i = 0; i < XCHG_STREAMS; i++)
-        if (!(x->st[i].s = security_stream_client(x->h, ids[i])))
+        if (!(x->st[i].s = security_stream_client(h, ids[i])))
             return FALSE;
-    if (!(x->report = security_stream_client(x->h, ids[3])))
+    if (!(x->report = security_stream_client(h, ids[3])))
         return FALSE;
     x->report_text = g_string_new(NULL);
     security_stream_read(x->report, report_read, x);
     return TRUE;
 }
 
+/* protocol.c did the REQ/ACK/REP/ACK; it closes the handle after this
+ * returns, the streams opened here stay. */
 static void
-requester_got_reply(void *arg, pkt_t *pkt, security_status_t status)
+requester_got_reply(void *arg, pkt_t *pkt, security_handle_t *h, security_status_t status)
 {
     xchg_t *x = arg;
     if (status != S_OK) {
-        fail(x, "waiting for a reply: %s", status == S_TIMEOUT ? "timeout" : security_geterror(x->h));
+        fail(x, "request: %s", security_geterror(h));
         return;
     }
-    if (pkt->type == P_ACK) {
-        security_recvpkt(x->h, requester_got_reply, x, ACK_WAIT_MS);
-        return;
-    }
-    if (pkt->type != P_REP || !open_reply_streams(x, pkt->body->str)) {
+    if (pkt->type != P_REP || !open_reply_streams(x, h, pkt->body->str)) {
         fail(x, "unexpected reply %s: %s", pkt_type2str(pkt->type), pkt->body->str);
         return;
     }
-    pkt_t ack;
-    pkt_init(&ack, P_ACK, NULL);
-    security_sendpkt(x->h, &ack);
-    pkt_clear(&ack);
     start_data(x);
-}
-
-static void
-requester_connected(void *arg, security_handle_t *handle, security_status_t status)
-{
-    xchg_t *x = arg;
-    x->h = handle;
-    if (status != S_OK) {
-        fail(x, "connect: %s", security_geterror(handle));
-        return;
-    }
-    pkt_t req;
-    pkt_init(&req, P_REQ, "SERVICE xchg\nBYTES %" G_GUINT64_FORMAT "\n", x->bytes);
-    int rc = security_sendpkt(handle, &req);
-    pkt_clear(&req);
-    if (rc < 0) {
-        fail(x, "sending REQ: %s", security_geterror(handle));
-        return;
-    }
-    security_recvpkt(handle, requester_got_reply, x, ACK_WAIT_MS);
 }
 
 void
@@ -409,7 +384,8 @@ xchg_run(const security_driver_t *drv, const char *host, security_conf_fn_t conf
     memset(result, 0, sizeof(*result));
     x->bytes = bytes;
     x->result = result;
-    security_connect(drv, host, conf_fn, conf_arg, requester_connected, x);
+    g_autofree char *req = g_strdup_printf("SERVICE xchg\nBYTES %" G_GUINT64_FORMAT "\n", bytes);
+    protocol_sendreq(host, drv, conf_fn, conf_arg, req, 60, requester_got_reply, x);
     while (!result->done)
         g_main_context_iteration(NULL, TRUE);
 }

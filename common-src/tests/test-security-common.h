@@ -1,7 +1,7 @@
 /* Shared by the security tests and their spawned peer: a deterministic
  * data exchange over a request and its streams.
  *
- * The requesting side sends a REQ; the peer ACKs, opens 4 streams and
+ * The requesting side sends a REQ through protocol_sendreq; the peer ACKs, opens 4 streams and
  * replies "CONNECT DATA a MESG b INDEX c STATE d".  After the ACK of that
  * REP both sides write BYTES of generated data on each of the first three
  * streams at once and hash what they read with SHA-256; the peer then
