@@ -95,6 +95,32 @@ is "the local DLEs still dumped" "$(grep -c '^SUCCESS dumper localhost ' "$LOG")
 [ $((rc & 2)) -ne 0 ] && ok "amdump exit status has the failed-dump bit (rc $rc)" || not_ok "rc $rc"
 sed -i '/^127\.0\.0\.2 /d' "$AMANDA_CONFIG_DIR/$C/disklist"
 
+# --- a volume fills mid-dump: the part is rewritten on the next volume
+cp "$AMANDA_CONFIG_DIR/$C/amanda.conf" "$T/amanda.conf.saved"
+sed -i 's/^runtapes 1$/runtapes 2/; s/^  length 500 mbytes$/  length 30 mbytes\n  part_size 4 mbytes/' "$AMANDA_CONFIG_DIR/$C/amanda.conf"
+rm -f "$D/b/zeros"
+for s in 4 5; do mkdir -p "$T/vtapes/slot$s"; chown backup "$T/vtapes/slot$s" 2>/dev/null; done
+timeout 30 amlabel "$C" "$C-004" slot 4 >/dev/null 2>&1
+timeout 30 amlabel "$C" "$C-005" slot 5 >/dev/null 2>&1
+timeout 30 amadmin "$C" force localhost "$D/b" >/dev/null 2>&1
+timeout 180 amdump "$C" >/dev/null 2>&1
+LOG=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+grep -q '^PARTPARTIAL taper ' "$LOG" && ok "a part cut by the end of a volume is logged PARTPARTIAL" || not_ok "no PARTPARTIAL"
+vols=$(grep '^START taper ' "$LOG" | wc -l)
+[ "$vols" -eq 2 ] && ok "the run went on to a second volume" || not_ok "volumes used: $vols"
+grep -q "^DONE taper .* $D/b " "$LOG" && ok "the spanning dump completed" || not_ok "spanning dump not DONE"
+# restore b from its parts, in part order, skipping the partial copy
+rm -rf "$T/rs" && mkdir -p "$T/rs"
+ts=$(sed -n "s|^DONE taper .* $D/b \([0-9]*\) .*|\1|p" "$LOG" | tail -1)
+grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' | sort -t/ -k1,1n -k3 |
+    while read -r label fn kn; do
+        s=$(grep -l "" "$T"/vtapes/slot*/00000."$label" | head -1)
+        f=$(ls "$(dirname "$s")"/$(printf '%05d' "$fn").* )
+        dd if="$f" bs=32k skip=1 status=none
+    done | tar -xf - -C "$T/rs" 2>/dev/null
+cmp -s "$T/rs/big" "$D/b/big" && ok "the dump spanning two volumes restores byte-identical" || not_ok "spanning restore"
+cp "$T/amanda.conf.saved" "$AMANDA_CONFIG_DIR/$C/amanda.conf"
+
 # --- kill -9 of the driver mid-run
 head -c 300000000 /dev/zero > "$D/b/zeros"
 timeout 180 amdump "$C" >/dev/null 2>&1 &
