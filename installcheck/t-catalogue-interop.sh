@@ -9,7 +9,12 @@
 #  2. files we write are AMANDA's: our tapelist rewrite with a no-reuse
 #     flag is byte-identical to stock `amadmin no-reuse`, stock amadmin
 #     reads curinfo we rewrote as it reads its own, and a second stock
-#     amdump honours a force flag we set and appends to our tapelist.
+#     amdump honours a force flag we set and appends to our tapelist;
+#  3. holding disk: with every volume marked no-reuse by us a third stock
+#     run dumps to the holding disk in 128 KiB chunks, which our reader
+#     lists and reads as dd does; an image our chunk writer made is listed
+#     by stock amadmin, flushed by stock amflush, and restores identical;
+#     our find agrees with stock find on the amflush log too.
 # Needs root (AMANDA's programs run as user backup through runuser).
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +37,7 @@ for d in plain "with space" co:lon; do
     for i in 1 2 3; do head -c $((i * 3000)) /dev/urandom > "$W/data/$d/f$i"; done
 done
 mkdir -p "$W/data/plain/sub" && echo deep > "$W/data/plain/sub/z"
+head -c 300000 /dev/urandom > "$W/data/plain/big"
 : > "$ST/tapelist"
 cat > "/etc/amanda/$CONF/amanda.conf" <<EOF
 org "$CONF"
@@ -48,7 +54,7 @@ indexdir "$ST/index"
 tapelist "$ST/tapelist"
 define changer vtapes {
   tpchanger "chg-disk:$W/vt"
-  property "num-slot" "3"
+  property "num-slot" "4"
   property "auto-create-slot" "yes"
 }
 tpchanger "vtapes"
@@ -60,6 +66,7 @@ labelstr "^$CONF-[0-9][0-9]*\$"
 holdingdisk hd1 {
   directory "$W/hd"
   use 100 Mb
+  chunksize 128 Kb
 }
 define application-tool app_amgtar {
   plugin "amgtar"
@@ -189,4 +196,48 @@ stock find > "$T/find2.stock"
 "$TOOL" find "$ST" "$ST/tapelist" > "$T/find2.ours"
 check "after two runs amcatalogue-tool find still prints what amadmin find prints" \
     cmp -s "$T/find2.stock" "$T/find2.ours"
+
+# ---- 3. holding disk ----
+for v in 001 002; do
+    runuser -u backup -- "$TOOL" tapelist-rewrite "$ST/tapelist" "$CONF-$v" no-reuse
+done
+head -c 400000 /dev/urandom > "$W/data/plain/bigger"
+(cd "$T" && timeout 300 runuser -u backup -- /usr/sbin/amdump "$CONF") >"$T/amdump3.out" 2>&1
+check "with our no-reuse flags AMANDA's taper finds no volume" \
+    grep -q "No acceptable volumes" "$(ls -t "$ST"/log.*.0 | head -1)"
+"$TOOL" holding-list "$W/hd" > "$T/holding.list"
+is "our holding-list sees AMANDA's three images, no leftovers" \
+    "$(grep -vc '^TMP ' "$T/holding.list")/$(grep -c '^TMP ' "$T/holding.list")" "3/0"
+BIG=$(awk -v d="$W/data/plain" '$3 == d { print $NF }' "$T/holding.list")
+is "AMANDA chunked the plain DLE's image" "$(awk -v d="$W/data/plain" '$3 == d { print ($6 > 1) }' "$T/holding.list")" 1
+if [ -n "$BIG" ]; then
+    "$TOOL" holding-cat "$BIG" > "$T/hold.ours"
+    for c in "$BIG" "$BIG".*; do dd if="$c" bs=32k skip=1 2>/dev/null; done > "$T/hold.dd"
+    check "our reader follows AMANDA's chunk chain as dd does" cmp -s "$T/hold.ours" "$T/hold.dd"
+    check "the image is the tar of the new files" sh -c 'tar -tf "$1" | grep -qx ./bigger' sh "$T/hold.ours"
+else
+    not_ok "our reader follows AMANDA's chunk chain as dd does"
+    not_ok "the image is the tar of the new files"
+fi
+OURTS=$(date +%Y%m%d%H%M%S)
+tar -cf "$T/ours.tar" -C "$W/data" .   # > 96 KiB: more than one chunk
+OURIMG="$W/hd/$OURTS/localhost.${W//\//_}_data_with space.0"
+runuser -u backup -- "$TOOL" holding-write "$OURIMG" 128 localhost "$W/data/with space" "$OURTS" 0 \
+    < "$T/ours.tar"
+check "our chunk writer made a chained image" test -f "$OURIMG.1"
+check "AMANDA's amadmin holding list shows our image" \
+    sh -c 'cd "$2" && runuser -u backup -- /usr/sbin/amadmin "$1" holding list | grep -F "$3" | grep -qF "with space"' \
+    sh "$CONF" "$T" "$OURTS"
+quiet as_backup /usr/sbin/amlabel "$CONF" "$CONF-003" slot 3
+(cd "$T" && timeout 300 runuser -u backup -- /usr/sbin/amflush -b -f "$CONF") >"$T/amflush.out" 2>&1
+is "AMANDA's amflush emptied the holding disk" "$(find "$W/hd" -type f | wc -l)" 0
+stock find > "$T/find3.stock"
+"$TOOL" find "$ST" "$ST/tapelist" > "$T/find3.ours"
+check "after amflush amcatalogue-tool find prints what amadmin find prints" \
+    cmp -s "$T/find3.stock" "$T/find3.ours"
+FILENO=$(awk -v ts="$OURTS" -v l="$CONF-003" '{ d = $1 $2; gsub(/[-:]/, "", d) }
+    d == ts && index($0, l) { for (i = 1; i <= NF; i++) if ($i == l) print $(i + 1) }' "$T/find3.stock")
+VF=$(ls "$W/vt/slot3/"$(printf '%05d' "${FILENO:-0}").* 2>/dev/null | head -1)
+check "our image, flushed by AMANDA, restores byte-identical" \
+    sh -c '[ -n "$1" ] && dd if="$1" bs=32k skip=1 2>/dev/null | cmp -s - "$2"' sh "$VF" "$T/ours.tar"
 done_testing

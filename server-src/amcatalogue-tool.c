@@ -2,7 +2,8 @@
  * for installcheck and for operators who want to see what our code reads
  * in a log, info file, tapelist, holding disk or index directory.  Only
  * the *-rewrite commands change a file: they write it back through our
- * writers (atomically, under the same locks), optionally with one change. */
+ * writers (atomically, under the same locks), optionally with one change;
+ * holding-write makes a new holding image with our chunk writer. */
 #include "config.h"
 #include "curinfo.h"
 #include "find.h"
@@ -174,6 +175,70 @@ cmd_index_cat(int argc, char **argv)
     return 0;
 }
 
+/* PATH: the payload of a holding image, following its chunks. */
+static int
+cmd_holding_cat(int argc, char **argv)
+{
+    if (argc != 1)
+        return 2;
+    GError *err = NULL;
+    holding_reader_t *r = holding_reader_open(argv[0], NULL, &err);
+    if (!r)
+        return fail(err);
+    char buf[65536];
+    gssize n;
+    while ((n = holding_reader_read(r, buf, sizeof(buf), &err)) > 0) {
+        if (fwrite(buf, 1, (gsize)n, stdout) != (gsize)n) {
+            holding_reader_close(r);
+            fprintf(stderr, "amcatalogue-tool: cannot write to standard output\n");
+            return 1;
+        }
+    }
+    holding_reader_close(r);
+    return n < 0 ? fail(err) : 0;
+}
+
+static void
+holding_header(dumpfile_t *h, char **argv, gsize len)
+{
+    fileheader_init(h);
+    h->type = FILEHEADER_DUMPFILE;
+    h->host = g_strdup(argv[2]);
+    h->disk = g_strdup(argv[3]);
+    h->datestamp = g_strdup(argv[4]);
+    h->dumplevel = atoi(argv[5]);
+    h->program = g_strdup("APPLICATION");
+    h->application = g_strdup("amgtar");
+    h->orig_size = (gint64)((len + 1023) / 1024);
+}
+
+/* PATH CHUNK-KB HOST DISK DATESTAMP LEVEL < image: a holding image made
+ * by our chunk writer (an amgtar dump, not compressed). */
+static int
+cmd_holding_write(int argc, char **argv)
+{
+    if (argc != 6)
+        return 2;
+    g_autoptr(GByteArray) data = g_byte_array_new();
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        g_byte_array_append(data, (guint8 *)buf, (guint)n);
+    dumpfile_t h;
+    holding_header(&h, argv, data->len);
+    GError *err = NULL;
+    guint64 chunksize = g_ascii_strtoull(argv[1], NULL, 10) * 1024;
+    holding_writer_t *w = holding_writer_open(argv[0], &h, chunksize, &err);
+    fileheader_clear(&h);
+    if (!w)
+        return fail(err);
+    if (!holding_writer_write(w, data->data, data->len, NULL, &err)) {
+        holding_writer_abort(w);
+        return fail(err);
+    }
+    return holding_writer_finish(w, FALSE, &err) ? 0 : fail(err);
+}
+
 /* TAPELIST [LABEL reuse|no-reuse] */
 static int
 cmd_tapelist_rewrite(int argc, char **argv)
@@ -247,6 +312,8 @@ static const struct {
     { "holding-list", cmd_holding_list, "HOLDINGDIR..." },
     { "index-list", cmd_index_list, "INDEXDIR HOST DISK" },
     { "index-cat", cmd_index_cat, "FILE.gz" },
+    { "holding-cat", cmd_holding_cat, "PATH" },
+    { "holding-write", cmd_holding_write, "PATH CHUNK-KB HOST DISK DATESTAMP LEVEL < IMAGE" },
     { "tapelist-rewrite", cmd_tapelist_rewrite, "TAPELIST [LABEL reuse|no-reuse]" },
     { "curinfo-rewrite", cmd_curinfo_rewrite, "INFODIR HOST DISK [COMMAND-BITS]" },
 };
