@@ -21,6 +21,7 @@ dump_free(gpointer p)
     report_dump_t *d = p;
     g_free(d->host);
     g_free(d->disk);
+    g_free(d->datestamp);
     g_free(d->fail_prog);
     g_free(d->fail_msg);
     if (d->fail_details)
@@ -60,6 +61,7 @@ typedef struct {
     GHashTable *compression; /* from the caller, may be NULL */
     GHashTable *tapes;       /* label -> report_tape_t* */
     GPtrArray *notes_by_prog[LOGFILE_P_COUNT];
+    gboolean planned;        /* a planner ran: not an amflush */
 } builder_t;
 
 static report_dump_t *
@@ -72,6 +74,7 @@ dump_for(builder_t *b, const logfile_entry_t *e)
     d = g_new0(report_dump_t, 1);
     d->host = g_strdup(e->host);
     d->disk = g_strdup(e->disk);
+    d->datestamp = g_strdup(e->datestamp);
     d->level = e->level;
     g_autofree char *dle = g_strdup_printf("%s\n%s", e->host, e->disk);
     gpointer c = b->compression ? g_hash_table_lookup(b->compression, dle) : NULL;
@@ -232,6 +235,8 @@ on_misc(builder_t *b, const logfile_entry_t *e)
         r->datestamp = g_strdup(e->datestamp);
     if (e->type == LOGFILE_L_START && e->program == LOGFILE_P_AMFLUSH)
         r->flush = TRUE;
+    if (e->type == LOGFILE_L_START && e->program == LOGFILE_P_PLANNER)
+        b->planned = TRUE;
     if (e->type == LOGFILE_L_START && e->program == LOGFILE_P_TAPER && e->label)
         tape_for(b, e->label, e->storage);
     if (e->type == LOGFILE_L_FINISH && e->program == LOGFILE_P_PLANNER)
@@ -336,9 +341,22 @@ report_build(const GPtrArray *entries, GHashTable *dle_compression, gint64 tape_
         add_entry(&b, g_ptr_array_index(entries, i));
     g_ptr_array_sort(r->dumps, compare_dumps);
     collect_notes(&b);
+    /* amflush runs no planner and dumps nothing: it tapes earlier images */
+    gboolean dumped = FALSE;
+    for (guint i = 0; i < r->dumps->len; i++)
+        dumped |= ((report_dump_t *)g_ptr_array_index(r->dumps, i))->dumped;
+    if (!b.planned && !dumped && r->dumps->len > 0)
+        r->flush = TRUE;
     g_hash_table_unref(b.by_key);
     g_hash_table_unref(b.tapes);
     return r;
+}
+
+gboolean
+report_dump_is_flush(const report_t *r, const report_dump_t *d)
+{
+    return !d->dumped && !d->dumper_failed && !d->planner_failed &&
+           (r->flush || (d->datestamp && r->datestamp && strcmp(d->datestamp, r->datestamp) != 0));
 }
 
 gboolean

@@ -136,10 +136,18 @@ add_stats(stats_t *s, const report_dump_t *d)
         s->parts += d->nparts;
 }
 
+/* AMANDA drops the decimal of a statistic longer than 7 characters. */
 static char *
 ratio(double num, double den, double scale)
 {
-    return den > 0 ? g_strdup_printf("%.1f", num * scale / den) : g_strdup("-- ");
+    if (den <= 0)
+        return g_strdup("-- ");
+    char *s = g_strdup_printf("%.1f", num * scale / den);
+    if (strlen(s) > 7) {
+        g_free(s);
+        s = g_strdup_printf("%.0f", num * scale / den);
+    }
+    return s;
 }
 
 static void
@@ -313,7 +321,7 @@ row_clear(row_t *row)
 }
 
 static void
-fill_row(row_t *row, const report_dump_t *d, gboolean flush)
+fill_row(row_t *row, const report_t *r, const report_dump_t *d)
 {
     memset(row, 0, sizeof *row);
     gboolean only_planner = d->planner_failed && !d->dumped && !d->taper_result && !d->nparts;
@@ -334,7 +342,7 @@ fill_row(row_t *row, const report_dump_t *d, gboolean flush)
         row->cell[C_DRATE] = g_strdup_printf("%.1f", d->dump_kps < 0 ? 0.0 : d->dump_kps);
     } else {
         /* an amflush run dumps nothing: its images come from the holding disk */
-        row->dumper_text = flush && !d->dumper_failed && !d->planner_failed ? "FLUSH" : "FAILED";
+        row->dumper_text = report_dump_is_flush(r, d) ? "FLUSH" : "FAILED";
     }
     if (d->taper_failed) {
         row->taper_failed_text = TRUE;
@@ -388,7 +396,7 @@ append_dump_summary(GString *out, const report_t *r)
         g_autofree char *q = quote_string(d->disk);
         hw = MAX(hw, (int)strlen(d->host));
         dw = MAX(dw, (int)strlen(q));
-        fill_row(&rows[i], d, r->flush);
+        fill_row(&rows[i], r, d);
         for (int c = 0; c < C_COUNT; c++)
             if (rows[i].cell[c])
                 w[c] = MAX(w[c], (int)strlen(rows[i].cell[c]));
@@ -397,8 +405,11 @@ append_dump_summary(GString *out, const report_t *r)
                      w[C_COMP] + 1;
     int dumper = w[C_DTIME] + 1 + w[C_DRATE], taper = w[C_TTIME] + 1 + w[C_TRATE];
     g_string_append(out, "DUMP SUMMARY:\n");
-    g_string_append_printf(out, "%*sDUMPER STATS%*sTAPER STATS\n", dumper_col + 1, "",
-                           dumper - 12 + 1, "");
+    /* the two titles are centred over their sections */
+    int dumper_title = dumper_col + (dumper - 12) / 2;
+    int taper_title = dumper_col + dumper + 1 + (taper - 11) / 2;
+    g_string_append_printf(out, "%*sDUMPER STATS%*sTAPER STATS\n", dumper_title, "",
+                           taper_title - dumper_title - 12, "");
     g_string_append_printf(out, "%-*s %-*s %-*s", hw, "HOSTNAME", dw, "DISK", w[C_LEVEL],
                            column_title[C_LEVEL]);
     for (int c = C_ORIG; c < C_COUNT; c++)

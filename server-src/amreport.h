@@ -16,6 +16,7 @@
 /* One dump of the run (a DLE at a level), a row of DUMP SUMMARY. */
 typedef struct {
     char *host, *disk;       /* disk unquoted */
+    char *datestamp;         /* the dump's; another run's for a flush */
     int level;
     gboolean compressed;     /* the disklist says the DLE is compressed */
     gboolean in_disklist;
@@ -54,7 +55,8 @@ typedef struct {
     char *hostname;          /* "STATS driver hostname", or NULL */
     char *datestamp;         /* the run's, from START */
     gboolean finished;       /* FINISH driver (or amflush) seen */
-    gboolean flush;          /* an amflush run */
+    gboolean flush;          /* an amflush run: images of earlier runs taped,
+                              * nothing dumped */
     double planner_sec, run_sec; /* < 0 when unknown */
     GPtrArray *dumps;        /* report_dump_t*, sorted host, disk, level */
     GPtrArray *tapes;        /* report_tape_t*, in order of use */
@@ -86,6 +88,9 @@ char *report_format_json(const report_t *r, const report_header_t *h);
 
 /* "November 25, 2026" for a datestamp. */
 char *report_nice_date(const char *datestamp);
+/* The dump came from an earlier run's holding-disk image (AMANDA shows
+ * FLUSH in its dumper columns). */
+gboolean report_dump_is_flush(const report_t *r, const report_dump_t *d);
 /* Problems worth a non-zero exit / a mail: failures, strange, tape errors. */
 gboolean report_has_problems(const report_t *r);
 

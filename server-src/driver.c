@@ -117,6 +117,39 @@ read_schedule(driver_t *d)
     g_ptr_array_sort(d->jobs, job_order);
 }
 
+/* autoflush: images earlier runs left on the holding disks go to the taper
+ * first (the driver only writes them; their curinfo already has the dump). */
+static void
+queue_flushes(driver_t *d)
+{
+    if (conf_get_int(d->conf, CNF_AUTOFLUSH) == CONF_NO)
+        return;
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new();
+    for (guint i = 0; i < d->hdisks->len; i++)
+        g_ptr_array_add(dirs, ((driver_hdisk_t *)g_ptr_array_index(d->hdisks, i))->dir);
+    g_ptr_array_add(dirs, NULL);
+    g_autoptr(GPtrArray) files = holding_list((const char *const *)dirs->pdata, NULL);
+    for (guint i = 0; files && i < files->len; i++) {
+        const holding_file_t *f = g_ptr_array_index(files, i);
+        if (strcmp(f->run_dir, d->timestamp) == 0)
+            continue;
+        job_t *j = g_new0(job_t, 1);
+        j->s.host = g_strdup(f->host);
+        j->s.disk = g_strdup(f->disk);
+        j->s.datestamp = g_strdup(f->datestamp);
+        j->s.level = f->level;
+        j->entry = disklist_find(d->dl, f->host, f->disk);
+        j->holdfile = g_strdup(f->path);
+        j->hdisk = -1;
+        j->orig_kb = (gint64)f->kb;
+        j->crcs = g_strdup("");
+        j->state = J_TAPE_WAIT;
+        fprintf(stderr, "driver: flush %s %s %d %s\n", j->s.host, qdisk(j), j->s.level, f->path);
+        g_ptr_array_add(d->jobs, j);
+        g_queue_push_tail(&d->tapeq, j);
+    }
+}
+
 /* ---- curinfo ---- */
 
 typedef struct {
@@ -141,7 +174,7 @@ static void
 update_info(driver_t *d, job_t *j, const char *label, gint64 filenum)
 {
     info_update_t u = { { j->s.level, j->orig_kb, j->out_kb, j->secs, (gint64)j->started,
-                          server_dle_comp_suffix(j->entry) != NULL }, label, filenum };
+                          j->entry && server_dle_comp_suffix(j->entry) != NULL }, label, filenum };
     g_autoptr(GError) err = NULL;
     if (!curinfo_update(d->infodir, j->s.host, j->s.disk, apply_info, &u, &err))
         fprintf(stderr, "driver: curinfo of %s:%s not updated: %s\n", j->s.host, j->s.disk,
@@ -168,7 +201,8 @@ enter_degraded(driver_t *d, const char *why)
     if (d->degraded)
         return;
     d->degraded = TRUE;
-    server_log(LOGFILE_L_ERROR, LOGFILE_P_TAPER, "no-tape [%s]", why);
+    /* AMANDA's shape "no-tape <type> [why]": its amreport skips the type word */
+    server_log(LOGFILE_L_ERROR, LOGFILE_P_TAPER, "no-tape error [%s]", why);
     fprintf(stderr, "driver: degraded time %.3f %s\n", now_s(d), why);
 }
 
@@ -187,7 +221,7 @@ taper_result(driver_t *d, char **t)
         if (j->fifo)
             update_info(d, j, NULL, 0);
         update_info(d, j, t[2], g_ascii_strtoll(t[3], NULL, 10));
-        if (j->holdfile && j->hdisk >= 0)
+        if (j->holdfile && !j->fifo)
             holding_delete(j->holdfile, NULL);
         release_holding(d, j);
         j->state = J_DONE;
@@ -541,6 +575,7 @@ run(driver_t *d)
     read_schedule(d);
     d->hdisks = driver_holding_disks(d->conf);
     g_ptr_array_set_free_func(d->hdisks, hdisk_free);
+    queue_flushes(d);
     if (d->jobs->len > 0)
         start_taper(d);
     fprintf(stderr, "driver: start time %.3f inparallel %d dumps %u\n", now_s(d), d->inparallel,

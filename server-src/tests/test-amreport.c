@@ -50,6 +50,9 @@ static const char *const span_comp[] = { NULL };
 static const char *const span_plain[] = { "localhost\n/tmp/adm-sp/data/big",
                                           "localhost\n/tmp/adm-sp/data/small", NULL };
 
+static const char *const flush_plain[] = { "localhost\n/tmp/adm-fl/data/big",
+                                           "localhost\n/tmp/adm-fl/data/small", NULL };
+
 static const fixture_t fixtures[] = {
     { "obs-log.20261125104704.0", "admin-report-obs.txt", "Obs", "Obs", 1024 * 1024, obs_comp,
       obs_plain },
@@ -64,6 +67,9 @@ static const fixture_t fixtures[] = {
       direct_comp, direct_plain },
     /* our amdump spanning one dump over four 1 MB vtapes in 256 KB parts */
     { "admin-log-span.0", "admin-report-span.txt", "Sp", "Sp", 1024, span_comp, span_plain },
+    /* our amflush taping two holding-disk images of the previous run */
+    { "admin-log-flush.0", "admin-report-flush.txt", "Fl", "Fl", 100 * 1024, span_comp,
+      flush_plain },
 };
 
 static report_t *
