@@ -3,7 +3,8 @@
 # dumps stay on the holding disk, then amflush writes them), a client that
 # cannot be reached (reported, the others succeed), the driver killed with
 # SIGKILL mid-run (amdump refuses until amcleanup closed the run; the next
-# amdump succeeds), and amstatus reading the trace.
+# amdump succeeds and autoflushes what was left), a dump spanning two
+# volumes, and amstatus reading the trace.
 . "$(dirname "$0")/lib.sh"
 
 C=Rec
@@ -19,6 +20,7 @@ dumpcycle 7
 tapecycle 2
 runtapes 1
 inparallel 2
+autoflush yes
 etimeout 30
 dtimeout 60
 infofile "$T/state/curinfo"
@@ -28,7 +30,7 @@ tapelist "$T/state/tapelist"
 tpchanger "chg-disk:$T/vtapes"
 labelstr "^$C-[0-9][0-9]*\$"
 define tapetype VT {
-  length 500 mbytes
+  length 2000 mbytes
 }
 tapetype "VT"
 holdingdisk hd {
@@ -97,7 +99,7 @@ sed -i '/^127\.0\.0\.2 /d' "$AMANDA_CONFIG_DIR/$C/disklist"
 
 # --- a volume fills mid-dump: the part is rewritten on the next volume
 cp "$AMANDA_CONFIG_DIR/$C/amanda.conf" "$T/amanda.conf.saved"
-sed -i 's/^runtapes 1$/runtapes 2/; s/^  length 500 mbytes$/  length 30 mbytes\n  part_size 4 mbytes/' "$AMANDA_CONFIG_DIR/$C/amanda.conf"
+sed -i 's/^runtapes 1$/runtapes 2/; s/^  length 2000 mbytes$/  length 30 mbytes\n  part_size 4 mbytes/' "$AMANDA_CONFIG_DIR/$C/amanda.conf"
 rm -f "$D/b/zeros"
 for s in 4 5; do mkdir -p "$T/vtapes/slot$s"; chown backup "$T/vtapes/slot$s" 2>/dev/null; done
 timeout 30 amlabel "$C" "$C-004" slot 4 >/dev/null 2>&1
@@ -147,6 +149,9 @@ if [ -n "$dpid" ]; then
     timeout 180 amdump "$C" >/dev/null 2>&1
     rc=$?
     [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] && ok "the next amdump succeeds (rc $rc)" || not_ok "amdump after amcleanup rc $rc"
+    left=$(find "$T/hold" -type f ! -name '*.tmp' | wc -l)
+    [ "$left" -eq 0 ] && ok "autoflush wrote what the killed run left on the holding disk" ||
+        not_ok "$left holding files left after the autoflush run"
 else
     not_ok "could not catch the driver mid-run"
     wait "$apid"
