@@ -389,6 +389,15 @@ report(dump_t *d)
         g_string_append_printf(detail, "\n%s", (char *)g_ptr_array_index(d->mesg.all, i));
     server_log(strange ? LOGFILE_L_STRANGE : LOGFILE_L_SUCCESS, LOGFILE_P_DUMPER,
                "%s %s %s %d %s %s %s%s", d->host, qd, d->timestamp, d->level, ncrc, cc, stats, detail->str);
+    if (d->holding) {
+        /* AMANDA's chunker line for an image on the holding disk (kb
+         * truncated): its amreport counts a dump only with it or a taper
+         * line, and takes the stored size from it. */
+        gint64 hold_kb = (gint64)(scrc.size / 1024);
+        server_log(LOGFILE_L_SUCCESS, LOGFILE_P_CHUNKER,
+                   "%s %s %s %d %s [sec %.6f kb %" G_GINT64_FORMAT " kps %.6f]", d->host, qd,
+                   d->timestamp, d->level, sc, secs, hold_kb, (double)hold_kb / secs);
+    }
     g_autofree char *qs = quote_string_always(stats);
     printf("DONE %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %.0f %s %s %s %s\n", orig_kb, out_kb,
            secs, ncrc, cc, sc, qs);
