@@ -121,7 +121,9 @@ row_kb_of(const report_dump_t *d)
 static void
 add_stats(stats_t *s, const report_dump_t *d)
 {
-    if (d->dumped) {
+    /* as AMANDA: a dump counts once it landed somewhere (holding disk or
+     * volume), not on the dumper's word alone */
+    if (d->dumped && (d->chunked || d->taped)) {
         s->dumped++;
         s->dump_sec += d->dump_sec;
         s->out_kb += out_kb_of(d);
@@ -179,7 +181,8 @@ level_counts(const report_t *r, int what)
             const report_dump_t *d = g_ptr_array_index(r->dumps, i);
             if (d->level != lev)
                 continue;
-            n += what == 0 ? d->dumped : what == 1 ? d->taped : (d->taped ? d->nparts : 0);
+            n += what == 0 ? (d->dumped && (d->chunked || d->taped))
+                 : what == 1 ? d->taped : (d->taped ? d->nparts : 0);
         }
         if (n > 0)
             g_string_append_printf(s, "%s%d:%d", s->len ? " " : "  ", lev, n);

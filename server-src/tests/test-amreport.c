@@ -147,6 +147,7 @@ test_unfinished_and_strange(void)
         "  sendbackup: start [h:/s level 1]\n"
         "  ? gtar: ./x: file changed as we read it\n"
         "  sendbackup: end\n"
+        "SUCCESS chunker h /s 20261125120000 1 [sec 2.0 kb 100 kps 50.0]\n"
         "FAIL dumper h /f 20261125120000 0 [data timeout]\n"
         "  sendbackup: start [h:/f level 0]\n"
         "ERROR taper no-tape config [no acceptable volume]\n";
