@@ -100,8 +100,10 @@ chunk_header(holding_writer_t *w, guint index, const char *next, gboolean partia
     dumpfile_t h;
     fileheader_copy(&h, &w->header);
     h.type = index == 0 ? FILEHEADER_DUMPFILE : FILEHEADER_CONT_DUMPFILE;
+    /* AMANDA's chunker puts sizes and CRCs in the first chunk only, and
+     * "bs=32k" in the restore hint of the others only */
+    h.blocksize = index == 0 ? 0 : DISK_BLOCK_BYTES;
     if (index > 0) {
-        /* AMANDA's chunker puts sizes and CRCs in the first chunk only */
         h.orig_size = 0;
         h.native_crc = h.client_crc = h.server_crc = (fileheader_crc_t){ 0, 0 };
     }

@@ -5,7 +5,9 @@
  * and, when it outgrows `chunksize`, continues in "<that>.1", ".2", ...
  * Every chunk starts with a 32 KiB header (common-src/fileheader.h): type
  * FILE for the first, CONT_FILE for the others, and CONT_FILENAME= naming
- * the next chunk (empty in the last).  While being written every chunk is
+ * the next chunk (empty in the last).  As AMANDA 3.5.1's chunker writes
+ * them (byte-identical, see tests/test-holding.c): ORIGSIZE and the CRCs
+ * only in the first, "bs=32k" in the restore hint only in the others.  While being written every chunk is
  * "<name>.tmp"; they are renamed, last chunk first, once the dump is
  * complete, so a ".tmp" left behind means a crashed run (amcleanup). */
 #ifndef HOLDING_H

@@ -2,7 +2,8 @@
  * headers chained by CONT_FILENAME read back byte-identical; chunks stay
  * ".tmp" until the image is complete; a full disk continues on another;
  * listing skips foreign files, leftovers and broken chains; delete removes
- * every chunk; a chunk whose header is the one AMANDA 3.5.1 wrote reads. */
+ * every chunk; a chunk whose header is the one AMANDA 3.5.1 wrote reads,
+ * and our chunk headers are AMANDA's chunker's byte for byte. */
 #include "config.h"
 #include "holding.h"
 #include "catalogue-test-util.h"
@@ -278,6 +279,62 @@ test_amanda_header_chunk(void)
     ct_rm_rf(hd);
 }
 
+/* STOCK's text with FROM replaced by TO, NUL-padded to one block. */
+static GByteArray *
+expected_block(const char *stock, const char *from, const char *to)
+{
+    g_auto(GStrv) parts = g_strsplit(stock, from, -1);
+    g_autofree char *text = g_strjoinv(to, parts);
+    GByteArray *b = g_byte_array_new();
+    g_byte_array_append(b, (guint8 *)text, (guint)strlen(text));
+    g_assert_cmpuint(b->len, <, DISK_BLOCK_BYTES);
+    guint len = b->len;
+    g_byte_array_set_size(b, DISK_BLOCK_BYTES);
+    memset(b->data + len, 0, DISK_BLOCK_BYTES - len);
+    return b;
+}
+
+/* The two chunk headers AMANDA 3.5.1's chunker wrote for one image
+ * (chunksize 128 KiB) are what our writer writes for the same dump,
+ * byte for byte, once the holding directory is ours. */
+static void
+test_amanda_chunk_headers(void)
+{
+    g_autofree char *hd = ct_tmpdir();
+    g_autofree char *c0 = ct_data("amanda-holding-chunk0.header", NULL);
+    g_autofree char *c1 = ct_data("amanda-holding-chunk1.header", NULL);
+    dumpfile_t h;
+    fileheader_init(&h);
+    GError *err = NULL;
+    g_assert_true(fileheader_parse(c0, strlen(c0), &h, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(h.type, ==, FILEHEADER_DUMPFILE);
+    g_assert_true(g_str_has_prefix(h.cont_filename, "/tmp/cathold/hd/"));
+    g_autofree char *path = holding_file_name(hd, h.datestamp, h.host, h.disk, h.dumplevel);
+    g_assert_true(g_str_has_suffix(path, "/20261125114505/localhost._tmp_cathold_data_big.1"));
+    holding_writer_t *w = holding_writer_open(path, &h, 128 * 1024, &err);
+    g_assert_no_error(err);
+    g_autoptr(GByteArray) data = pattern((131072 - 32768) + (88064 - 32768), 5);
+    g_assert_true(holding_writer_write(w, data->data, data->len, NULL, &err));
+    g_assert_true(holding_writer_finish(w, FALSE, &err));
+    g_assert_no_error(err);
+    g_autofree char *chunk1 = g_strconcat(path, ".1", NULL);
+    const char *const paths[] = { path, chunk1 };
+    const char *const stock[] = { c0, c1 };
+    static const gsize sizes[] = { 131072, 88064 };
+    for (int i = 0; i < 2; i++) {
+        gsize len;
+        g_autofree char *got = ct_read(paths[i], &len);
+        g_assert_cmpuint(len, ==, sizes[i]);
+        g_autoptr(GByteArray) want = expected_block(stock[i], "/tmp/cathold/hd", hd);
+        if (memcmp(got, want->data, DISK_BLOCK_BYTES) != 0)
+            g_error("chunk %d header differs from AMANDA's:\n%s\n--- AMANDA:\n%s", i, got,
+                    (char *)want->data);
+    }
+    fileheader_clear(&h);
+    ct_rm_rf(hd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -286,5 +343,6 @@ main(int argc, char **argv)
     g_test_add_func("/holding/partial-abort-continue", test_partial_abort_continue);
     g_test_add_func("/holding/broken-and-foreign", test_broken_and_foreign);
     g_test_add_func("/holding/amanda-header-chunk", test_amanda_header_chunk);
+    g_test_add_func("/holding/amanda-chunk-headers", test_amanda_chunk_headers);
     return g_test_run();
 }
