@@ -14,10 +14,9 @@
 #include <unistd.h>
 
 #include "debug.h"
+#include "stream-ports.h"
 
 #define AMANDA_TCP_PORT_DEFAULT "10080"
-#define RESERVED_PORT_LOW 512
-#define RESERVED_PORT_HIGH 1023
 
 typedef struct {
     security_connect_fn_t fn;
@@ -48,33 +47,56 @@ client_port(security_conf_fn_t conf_fn, void *conf_arg)
     return g_strdup(AMANDA_TCP_PORT_DEFAULT);
 }
 
-/* As root, take a source port below 1024 so the client can tell the
- * request comes from a privileged process. */
-static gboolean
-bind_reserved_port(int fd, const struct addrinfo *ai)
+/* Connecting from a port that is in TIME_WAIT towards the same peer fails
+ * with EADDRNOTAVAIL: a few more ports are tried then. */
+#define CONNECT_PORT_TRIES 8
+
+/* One socket for AI, bound inside the port range if there is one, and
+ * connected.  fd, or -1 with *ERROR set (and errno for the caller's
+ * retry decision). */
+static int
+connect_one(const struct addrinfo *ai, const stream_port_range_t *range, const char *range_name,
+            char **error)
 {
-    struct sockaddr_storage ss;
-    for (int port = RESERVED_PORT_HIGH; port >= RESERVED_PORT_LOW; port--) {
-        memset(&ss, 0, sizeof(ss));
-        ss.ss_family = (sa_family_t)ai->ai_family;
-        if (ai->ai_family == AF_INET)
-            ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-        else if (ai->ai_family == AF_INET6)
-            ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-        else
-            return FALSE;
-        if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == 0)
-            return TRUE;
-        if (errno != EADDRINUSE)
-            return FALSE;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+        *error = g_strdup(g_strerror(errno));
+        return -1;
     }
-    return FALSE;
+    if (range) {
+        g_autoptr(GError) err = NULL;
+        if (stream_ports_bind(fd, ai->ai_family, range, range_name, &err) < 0) {
+            *error = g_strdup(err->message);
+            close(fd);
+            errno = 0;
+            return -1;
+        }
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+        int saved = errno;
+        *error = g_strdup(g_strerror(saved));
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }
 
-/* Blocking connect to HOST:PORT; fd or -1 with *ERROR set. */
+/* Blocking connect to HOST:PORT from a port the configuration allows (a
+ * reserved one as root); fd or -1 with *ERROR set. */
 static int
-tcp_connect(const char *host, const char *port, char **error)
+tcp_connect(const char *host, const char *port, security_conf_fn_t conf_fn, void *conf_arg,
+            char **error)
 {
+    stream_port_range_t range;
+    const char *range_name = NULL;
+    g_autoptr(GError) perr = NULL;
+    gboolean ranged = stream_ports_for(conf_fn, conf_arg, "tcp", geteuid() == 0, &range,
+                                       &range_name, &perr);
+    if (perr) {
+        *error = g_strdup_printf("%s: %s", host, perr->message);
+        return -1;
+    }
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(host, port, &hints, &res);
@@ -82,24 +104,26 @@ tcp_connect(const char *host, const char *port, char **error)
         *error = g_strdup_printf("%s: cannot resolve: %s", host, gai_strerror(rc));
         return -1;
     }
-    int fd = -1, saved = 0;
+    int fd = -1;
+    gboolean port_busy = FALSE;
+    g_autofree char *why = NULL;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            saved = errno;
-            continue;
+        for (int attempt = 0; attempt < CONNECT_PORT_TRIES && fd < 0; attempt++) {
+            g_clear_pointer(&why, g_free);
+            fd = connect_one(ai, ranged ? &range : NULL, range_name, &why);
+            port_busy = fd < 0 && ranged && (errno == EADDRNOTAVAIL || errno == EADDRINUSE);
+            if (fd < 0 && !port_busy)
+                break;
         }
-        if (geteuid() == 0 && !bind_reserved_port(fd, ai))
-            dbprintf("bsdtcp: no reserved port free, connecting from any port");
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-            saved = errno;
-            close(fd);
-            fd = -1;
-        }
+    }
+    if (fd < 0 && port_busy) {
+        g_free(why);
+        why = g_strdup_printf("no free port in %s %d,%d for this peer: widen %s", range_name,
+                              range.low, range.high, range_name);
     }
     freeaddrinfo(res);
     if (fd < 0)
-        *error = g_strdup_printf("%s port %s: cannot connect: %s", host, port, g_strerror(saved));
+        *error = g_strdup_printf("%s port %s: cannot connect: %s", host, port, why);
     return fd;
 }
 
@@ -140,7 +164,7 @@ bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_
     connect_report_t *r = g_new0(connect_report_t, 1);
     r->fn = fn;
     r->arg = arg;
-    int fd = tcp_connect(host, port, &error);
+    int fd = tcp_connect(host, port, conf_fn, conf_arg, &error);
     if (fd < 0) {
         dbprintf("bsdtcp: %s", error);
         r->handle = tcpm_failed_handle_new(drv, error);
