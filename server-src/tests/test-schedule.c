@@ -69,6 +69,47 @@ test_size_lines(void)
     g_assert_false(plan_parse_size_line("/a 0 SIZE 3x", &disk, &level, &kb));
 }
 
+/* Replies of several PREPs then the REP: sizes land on the right DLE and
+ * level, repeated lines are logged once, ERROR marks the DLEs left. */
+static void
+test_apply_reply(void)
+{
+    disklist_entry_t ea = { 0 }, eb = { 0 };
+    ea.host = eb.host = "h";
+    ea.disk = "/a";
+    eb.disk = "/b c";
+    plan_estimate_t a = { 0 }, b = { 0 };
+    a.entry = &ea;
+    b.entry = &eb;
+    a.req.nlevels = b.req.nlevels = 2;
+    a.req.levels[0] = b.req.levels[0] = 0;
+    a.req.levels[1] = b.req.levels[1] = 1;
+    a.req.server[0] = TRUE;  /* level 0 of /a comes from the history */
+    a.sizes[0] = 77;
+    a.sizes[1] = b.sizes[0] = b.sizes[1] = -1;
+    a.asked = b.asked = TRUE;
+    g_autoptr(GPtrArray) ests = g_ptr_array_new();
+    g_ptr_array_add(ests, &a);
+    g_ptr_array_add(ests, &b);
+    GHashTable *idx = plan_estimate_index(ests);
+    g_autoptr(GString) log = g_string_new(NULL);
+    plan_apply_reply(ests, idx, "h", "OPTIONS features=ff;\n/a 1 SIZE 10\n", log);
+    plan_apply_reply(ests, idx, "h", "OPTIONS features=ff;\n/a 1 SIZE 10\n\"/b c\" 0 SIZE 500\n"
+                                     "/a 0 SIZE 9999\n/zz 0 SIZE 1\n", log);
+    g_assert_cmpint(a.sizes[0], ==, 77);   /* server level untouched */
+    g_assert_cmpint(a.sizes[1], ==, 10);
+    g_assert_cmpint(b.sizes[0], ==, 500);
+    g_assert_cmpint(b.sizes[1], ==, -1);
+    g_assert_cmpstr(log->str, ==, "  /a 1 SIZE 10\n  \"/b c\" 0 SIZE 500\n");
+    plan_apply_reply(ests, idx, "other", "/a 1 SIZE 5\n", NULL);
+    g_assert_cmpint(a.sizes[1], ==, 10);   /* another host's reply */
+    plan_apply_reply(ests, idx, "h", "ERROR no amgtar here\n", NULL);
+    g_assert_cmpstr(a.error, ==, "no amgtar here");
+    g_free(a.error);
+    g_free(b.error);
+    g_hash_table_unref(idx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -77,5 +118,6 @@ main(int argc, char **argv)
     g_test_add_func("/schedule/bad", test_bad_lines);
     g_test_add_func("/schedule/dumpdate", test_dumpdate);
     g_test_add_func("/schedule/size-lines", test_size_lines);
+    g_test_add_func("/schedule/apply-reply", test_apply_reply);
     return g_test_run();
 }
