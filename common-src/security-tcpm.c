@@ -598,6 +598,15 @@ open_conversation(tcpm_conn_t *conn, uint32_t id, pkt_t *pkt)
 gboolean
 tcpm_decode_packet(const uint8_t *buf, size_t len, pkt_t *pkt, GError **error)
 {
+    if (len == 0) {
+        g_set_error(error, PKT_ERROR, PKT_ERROR_HEADER, "empty packet");
+        return FALSE;
+    }
+    if (len > PKT_MAX_TCP) {
+        g_set_error(error, PKT_ERROR, PKT_ERROR_TOO_BIG, "packet of %zu bytes is over the limit of %u",
+                    len, PKT_MAX_TCP);
+        return FALSE;
+    }
     if (buf[0] > P_NAK) {
         g_set_error(error, PKT_ERROR, PKT_ERROR_TYPE, "unknown packet type byte 0x%02x", buf[0]);
         return FALSE;
