@@ -1,0 +1,155 @@
+#!/bin/bash
+# Our index and tape servers (amindexd, amidxtaped, started by our
+# amandad over bsdtcp on 127.0.0.1) serve AMANDA 3.5's own amrecover.
+# Volumes and catalogue come from the real AMANDA (stock amlabel + two
+# amdump runs: a full, then an incremental after deleting, adding and
+# changing files).  A scripted amrecover session browses both dates and
+# restores one file, one directory and the whole DLE as of each date;
+# the restored trees must equal the source as it was then.
+# Needs root, user backup, AMANDA's amdump/amrecover and socat.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/amdump ] || [ ! -x /usr/sbin/amrecover ] ||
+   ! getent passwd backup >/dev/null || ! command -v socat >/dev/null; then
+    echo "1..0 # SKIP needs root, user backup, AMANDA's amdump and amrecover, and socat"
+    exit 0
+fi
+CONF=amic-recover-$$
+PORT=$((20000 + $$ % 10000))
+SOCAT_PID=
+cleanup() {
+    [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
+    rm -rf "/etc/amanda/$CONF"
+    cleanup_tmp
+}
+trap cleanup EXIT
+stock() { chown -R backup:backup "$T" "/etc/amanda/$CONF"; runuser -u backup -- timeout 120 "$@"; }
+W=$T/w
+D=$W/data/tree
+mkdir -p "/etc/amanda/$CONF" "$W/vt" "$W/st/index" "$W/gl" "$W/hd" "$D/dir"
+echo "first version" > "$D/a.txt"
+echo "will be deleted" > "$D/gone.txt"
+seq 1 3000 > "$D/dir/x"
+echo "blank in the name" > "$D/sp ace.txt"
+: > "$W/st/tapelist"
+cat > "/etc/amanda/$CONF/amanda.conf" <<EOF
+org "$CONF"
+mailto ""
+dumpuser "backup"
+dumpcycle 7 days
+runspercycle 7
+tapecycle 4 tapes
+infofile "$W/st/curinfo"
+logdir "$W/st"
+indexdir "$W/st/index"
+tapelist "$W/st/tapelist"
+define changer vtapes {
+  tpchanger "chg-disk:$W/vt"
+  property "num-slot" "3"
+  property "auto-create-slot" "yes"
+}
+tpchanger "vtapes"
+define tapetype VTAPE {
+  length 20 mbytes
+  part_size 1 mbytes
+}
+tapetype "VTAPE"
+labelstr "^$CONF-[0-9][0-9]*\$"
+autolabel "$CONF-%%%" empty volume_error
+holdingdisk hd1 {
+  directory "$W/hd"
+  use 64 mbytes
+}
+define application-tool app_amgtar {
+  plugin "amgtar"
+  property "CHECK-DEVICE" "no"
+  property "GNUTAR-LISTDIR" "$W/gl"
+}
+define dumptype tree {
+  program "APPLICATION"
+  application "app_amgtar"
+  auth "local"
+  index yes
+  estimate server
+  compress client fast
+  maxpromoteday 0
+}
+EOF
+echo "localhost $D tree" > "/etc/amanda/$CONF/disklist"
+
+for s in 1 2; do
+    stock /usr/sbin/amlabel "$CONF" "$CONF-00$s" slot "$s" >/dev/null 2>&1
+done
+stock /usr/sbin/amdump "$CONF" >/dev/null 2>&1
+cp -a "$D" "$T/v1"
+sleep 1
+rm "$D/gone.txt"
+echo "added later" > "$D/new.txt"
+echo "second version" >> "$D/a.txt"
+seq 1 10 > "$D/dir/y"
+stock /usr/sbin/amdump "$CONF" >/dev/null 2>&1
+cp -a "$D" "$T/v2"
+LOGS=$(ls "$W"/st/log.*.0 2>/dev/null | sort)
+TS1=$(echo "$LOGS" | sed -n 1p | sed 's/.*log\.\([0-9]*\)\.0/\1/')
+TS2=$(echo "$LOGS" | sed -n 2p | sed 's/.*log\.\([0-9]*\)\.0/\1/')
+levels=$(cat $LOGS 2>/dev/null | grep '^DONE taper' | awk '{print $(NF-8)}' | tr '\n' ' ')
+if [ -z "$TS2" ] || ! grep -q "^DONE taper.* $TS2 [0-9]* 1 " $LOGS; then
+    echo "# stock amdump did not produce a full then an incremental (levels: $levels)"
+    not_ok "two stock amdump runs: a full, then an incremental"
+    done_testing
+    exit
+fi
+ok "two stock amdump runs: a full ($TS1), then an incremental ($TS2)"
+nice1=$(echo "$TS1" | sed 's/\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)/\1-\2-\3-\4-\5-\6/')
+nice2=$(echo "$TS2" | sed 's/\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)/\1-\2-\3-\4-\5-\6/')
+
+# ---- our amandad on 127.0.0.1:$PORT with our amindexd and amidxtaped ----
+printf 'localhost root amindexd amidxtaped\n127.0.0.1 root amindexd amidxtaped\n' > "$T/amandahosts"
+chmod 600 "$T/amandahosts"
+AMANDA_AMANDAHOSTS=$T/amandahosts AMANDA_CONFIG_DIR=/etc/amanda \
+    socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork \
+    EXEC:"$PREFIX/libexec/amanda/amandad -auth=bsdtcp amindexd amidxtaped",nofork \
+    2>"$T/socat.err" &
+SOCAT_PID=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
+    sleep 0.2
+done
+
+# recover DIR COMMANDS...: one stock amrecover session, extracting into DIR
+recover() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    { printf '%s\n' "$@"; printf 'Y\nY\nY\nY\nY\nY\nquit\n'; } |
+        ( cd "$dir" && timeout 60 /usr/sbin/amrecover "$CONF" -s localhost -t localhost \
+              -o auth=bsdtcp -o client_port=$PORT 2>&1 )
+}
+base=("sethost localhost" "setdisk $D")
+
+out=$(recover "$T/ls" "setdate $nice1" "${base[@]}" "history" "ls" "cd dir" "ls")
+check "amrecover reaches our amindexd" grep -q "AMANDA index server" <<<"$out"
+check "history lists both dumps" bash -c 'grep -q "^201- $1 0 " <<<"$3" && grep -q "^201- $2 1 " <<<"$3"' sh "$nice1" "$nice2" "$out"
+check "as of the full, gone.txt is listed" grep -q " gone.txt\$" <<<"$out"
+check "as of the full, new.txt is not" bash -c '! grep -q " new.txt\$" <<<"$1"' sh "$out"
+check "names with blanks are listed" grep -q "sp ace.txt" <<<"$out"
+out2=$(recover "$T/ls2" "setdate $nice2" "${base[@]}" "ls" "cd dir" "ls")
+check "as of the incremental, new.txt is listed" grep -q " new.txt\$" <<<"$out2"
+check "as of the incremental, dir/y is listed" grep -q " y\$" <<<"$out2"
+out3=$(recover "$T/ls3" "${base[@]}" "cd nosuchdir" "add nosuchfile")
+echo "$out3" > "$T/ls3.out"
+check "cd into a path outside the dump is refused" grep -q "Invalid directory - nosuchdir" <<<"$out3"
+check "add of a path outside the dump is refused" grep -q "File nosuchfile doesn't exist in directory" <<<"$out3"
+
+for n in 1 2; do
+    d=nice$n
+    recover "$T/f$n" "setdate ${!d}" "${base[@]}" "add a.txt" "extract" >"$T/f$n.out"
+    check "date $n: one file restored as it was" cmp -s "$T/f$n/a.txt" "$T/v$n/a.txt"
+    recover "$T/d$n" "setdate ${!d}" "${base[@]}" "add dir" "extract" >"$T/d$n.out"
+    check "date $n: one directory restored as it was" diff -r "$T/d$n/dir" "$T/v$n/dir"
+    recover "$T/w$n" "setdate ${!d}" "${base[@]}" "add ." "extract" >"$T/w$n.out"
+    check "date $n: the whole DLE restored as it was" diff -r "$T/w$n" "$T/v$n"
+done
+if ! diff -r "$T/w2" "$T/v2" >/dev/null 2>&1; then
+    sed 's/^/#   /' "$T/w2.out" | tail -15
+fi
+done_testing
