@@ -189,6 +189,27 @@ else
     ok "auth bsdtcp # SKIP socat not installed or not root"
 fi
 
+# --- holdingdisk never: dumps stream straight to the taper
+cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+define dumptype dtn {
+  dt
+  holdingdisk never
+}
+CONF
+sed -i "s|^localhost $D/tree dt\$|localhost $D/tree dtn|" "$AMANDA_CONFIG_DIR/$C/disklist"
+timeout 30 amadmin "$C" force localhost "$D/tree" >/dev/null 2>&1
+echo "direct" > "$D/tree/direct.txt"
+rm -rf "$T/snap3"; cp -a "$D" "$T/snap3"
+timeout 120 amdump "$C"
+is "amdump with a holdingdisk-never DLE exits 0" "$?" "0"
+grep -q "dumping time .* $D/tree 0 to taper " "$T/state/log/amdump.1" && ok "the tree dump went straight to the taper" || not_ok "tree not direct"
+LOG3=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+ts3=$(sed -n "s|^DONE taper .* $D/tree \\([0-9]*\\) .*|\\1|p" "$LOG3")
+rm -rf "$T/r3"
+restore "$D/tree" 0 "$T/r3/tree" "$ts3" && diff -r "$T/r3/tree" "$T/snap3/tree" >/dev/null &&
+    ok "the direct-to-taper full restores byte-identical" || not_ok "direct restore (ts $ts3)"
+sed -i "s|^localhost $D/tree dtn\$|localhost $D/tree dt|" "$AMANDA_CONFIG_DIR/$C/disklist"
+
 # --- lock: a second run of the same config is refused
 exec 9>"$T/state/log/amdump.lock"
 flock -n 9

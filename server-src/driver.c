@@ -395,6 +395,26 @@ start_to_holding(driver_t *d, job_t *j, int hd)
     return TRUE;
 }
 
+/* Open the FIFO for writing once the taper has opened it for reading
+ * (ENXIO until then); NULL after TIMEOUT_S seconds without a reader. */
+static int
+open_fifo_writer(const char *path, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 100; i++) {
+        int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            return fd;
+        }
+        if (errno != ENXIO)
+            return -1;
+        g_usleep(10000);
+    }
+    return -1;
+}
+
+/* Stream a dump straight to the taper: the taper reads the FIFO (and so
+ * is its only reader: if it dies, the dumper gets EPIPE, never blocks). */
 static gboolean
 start_direct(driver_t *d, job_t *j)
 {
@@ -405,19 +425,23 @@ start_direct(driver_t *d, job_t *j)
         fprintf(stderr, "driver: mkfifo %s: %s\n", j->fifo, g_strerror(errno));
         return FALSE;
     }
-    int fd = open(j->fifo, O_RDWR);
-    if (fd < 0)
-        return FALSE;
     j->hdisk = -1;
-    gboolean ok = spawn_dumper(d, j, fd);
-    close(fd);
-    if (!ok)
-        return FALSE;
     g_autofree char *handle = g_strdup_printf("%s:%s:%d", j->s.host, j->s.disk, j->s.level);
     g_autofree char *qh = quote_string(handle);
     g_autofree char *qf = quote_string(j->fifo);
     g_autofree char *cmd = g_strdup_printf("PORT-WRITE %s %s %" G_GINT64_FORMAT, qh, qf, j->s.nsize);
     send_to_taper(d, j, cmd);
+    if (d->taping != j)
+        return FALSE;
+    int fd = open_fifo_writer(j->fifo, 30);
+    if (fd < 0 || !spawn_dumper(d, j, fd)) {
+        fprintf(stderr, "driver: cannot stream %s to the taper\n", j->fifo);
+        if (fd >= 0)
+            close(fd);
+        j->state = J_FAILED;  /* the taper reports on its own when it sees EOF */
+        return TRUE;
+    }
+    close(fd);
     return TRUE;
 }
 
