@@ -347,13 +347,15 @@ compare_stamps(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* Newest first, and the latest added first among equal timestamps: stock
+ * amlabel puts a new "0" volume above the older "0" ones. */
 static void
 insert_sorted(tapelist_t *tl, tapelist_entry_t *e)
 {
     guint i = 0;
     while (i < tl->entries->len) {
         const tapelist_entry_t *o = g_ptr_array_index(tl->entries, i);
-        if (compare_stamps(o->datestamp, e->datestamp) < 0)
+        if (compare_stamps(o->datestamp, e->datestamp) <= 0)
             break;
         i++;
     }

@@ -62,11 +62,13 @@ void tapelist_unlock(int fd);
 
 tapelist_entry_t *tapelist_lookup_label(const tapelist_t *tl, const char *label);
 
-/* Add a volume at its place by timestamp (after others of the same
- * timestamp).  Fails when LABEL is already there. */
+/* Add a volume at its place by timestamp (before others of the same
+ * timestamp, as AMANDA's amlabel does).  Fails when LABEL is already
+ * there. */
 tapelist_entry_t *tapelist_add(tapelist_t *tl, const char *datestamp, const char *label,
                                gboolean reuse, GError **error);
-/* A volume was (re)written: new timestamp, moved to its new place; POOL,
+/* A volume was (re)written: new timestamp, moved to its new place (the
+ * top, above volumes of the same run written before it); POOL,
  * STORAGE, CONFIG replaced when not NULL, BLOCKSIZE when > 0. */
 tapelist_entry_t *tapelist_mark_written(tapelist_t *tl, const char *label,
                                         const char *datestamp, const char *pool,

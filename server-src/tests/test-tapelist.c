@@ -115,9 +115,11 @@ test_edits(void)
     g_assert_null(tapelist_add(tl, "1", "V1", TRUE, &err));
     g_assert_error(err, TAPELIST_ERROR, TAPELIST_ERROR_EXISTS);
     g_clear_error(&err);
+    g_assert_nonnull(tapelist_add(tl, "0", "V5", TRUE, &err));
     g_autofree char *t1 = tapelist_format(tl);
     g_assert_cmpstr(t1, ==, "20261125104704 V2 reuse\n20261124120000 V4 no-reuse\n"
-                            "20261124000000 V1 reuse\n0 V3 reuse\n");
+                            "20261124000000 V1 reuse\n0 V5 reuse\n0 V3 reuse\n");
+    g_assert_true(tapelist_remove(tl, "V5", &err));
     g_assert_nonnull(tapelist_mark_written(tl, "V3", "20261126000000", "P", "S", "C", 32, &err));
     g_assert_nonnull(tapelist_mark_written(tl, "V1", "20261126000000", NULL, NULL, NULL, 0,
                                            &err));
@@ -126,9 +128,9 @@ test_edits(void)
     g_assert_nonnull(strstr(err->message, "V9"));
     g_clear_error(&err);
     g_autofree char *t2 = tapelist_format(tl);
-    g_assert_cmpstr(t2, ==, "20261126000000 V3 reuse BLOCKSIZE:32 POOL:P STORAGE:S CONFIG:C\n"
-                            "20261126000000 V1 reuse\n20261125104704 V2 reuse\n"
-                            "20261124120000 V4 no-reuse\n");
+    g_assert_cmpstr(t2, ==, "20261126000000 V1 reuse\n"
+                            "20261126000000 V3 reuse BLOCKSIZE:32 POOL:P STORAGE:S CONFIG:C\n"
+                            "20261125104704 V2 reuse\n20261124120000 V4 no-reuse\n");
     g_assert_true(tapelist_set_reuse(tl, "V4", TRUE, &err));
     g_assert_true(tapelist_remove(tl, "V2", &err));
     g_assert_false(tapelist_remove(tl, "V2", &err));
@@ -138,6 +140,33 @@ test_edits(void)
     g_assert_cmpuint(tl->entries->len, ==, 3);
     g_assert_null(tapelist_lookup_label(tl, "V2"));
     g_assert_true(tapelist_lookup_label(tl, "V4")->reuse);
+}
+
+/* What stock amlabel made of an empty tapelist and three labels, then of
+ * a fourth label after a written volume was added at the top. */
+static void
+test_amlabel_order(void)
+{
+    g_autoptr(tapelist_t) tl = tapelist_new();
+    GError *err = NULL;
+    static const char *const labels[] = { "catlab-001", "catlab-002", "catlab-003" };
+    for (int i = 0; i < 3; i++) {
+        tapelist_entry_t *e = tapelist_add(tl, "0", labels[i], TRUE, &err);
+        e->blocksize = 32;
+        e->pool = g_strdup("catlab");
+        e->storage = g_strdup("catlab");
+        e->config = g_strdup("catlab");
+    }
+    g_autofree char *t1 = tapelist_format(tl);
+    g_assert_cmpstr(t1, ==,
+                    "0 catlab-003 reuse BLOCKSIZE:32 POOL:catlab STORAGE:catlab CONFIG:catlab\n"
+                    "0 catlab-002 reuse BLOCKSIZE:32 POOL:catlab STORAGE:catlab CONFIG:catlab\n"
+                    "0 catlab-001 reuse BLOCKSIZE:32 POOL:catlab STORAGE:catlab CONFIG:catlab\n");
+    g_assert_nonnull(tapelist_add(tl, "20261125000000", "catlab-009", TRUE, &err));
+    g_assert_nonnull(tapelist_add(tl, "0", "catlab-004", TRUE, &err));
+    g_autofree char *t2 = tapelist_format(tl);
+    g_assert_true(g_str_has_prefix(t2, "20261125000000 catlab-009 reuse\n0 catlab-004 reuse\n"
+                                       "0 catlab-003 "));
 }
 
 static void
@@ -224,6 +253,7 @@ main(int argc, char **argv)
     g_test_add_func("/tapelist/round-trip-all-fields", test_round_trip_all_fields);
     g_test_add_func("/tapelist/bad-lines", test_bad_lines);
     g_test_add_func("/tapelist/edits", test_edits);
+    g_test_add_func("/tapelist/amlabel-order", test_amlabel_order);
     g_test_add_func("/tapelist/reuse-rule", test_reuse_rule);
     g_test_add_func("/tapelist/files-and-lock", test_files_and_lock);
     return g_test_run();
