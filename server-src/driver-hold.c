@@ -35,6 +35,7 @@ driver_holding_disks(const conf_t *conf)
         h->dir = g_strdup(dir);
         /* use 0: all free space; negative: all but that much */
         h->free_kb = use > 0 ? MIN(use, avail) : use < 0 ? MAX(avail + use, 0) : avail;
+        h->total_kb = h->free_kb;
         h->chunksize = conf_value_int(conf_section_get(s, HOLDING_CHUNKSIZE)) * 1024;
         fprintf(stderr, "driver: adding holding disk %u dir %s size %" G_GINT64_FORMAT
                 " chunksize %" G_GINT64_FORMAT "\n", i, dir, h->free_kb, h->chunksize / 1024);
@@ -44,12 +45,13 @@ driver_holding_disks(const conf_t *conf)
 }
 
 int
-driver_holding_pick(GPtrArray *disks, gint64 need_kb)
+driver_holding_pick(GPtrArray *disks, gint64 need_kb, int reserve_pct)
 {
     int best = -1;
     for (guint i = 0; i < disks->len; i++) {
         driver_hdisk_t *h = g_ptr_array_index(disks, i);
-        if (h->free_kb >= need_kb &&
+        gint64 keep = h->total_kb / 100 * CLAMP(reserve_pct, 0, 100);
+        if (h->free_kb - keep >= need_kb &&
             (best < 0 || h->free_kb > ((driver_hdisk_t *)g_ptr_array_index(disks, best))->free_kb))
             best = (int)i;
     }

@@ -514,7 +514,9 @@ try_start(driver_t *d, job_t *j)
 {
     int hold = (int)server_dle_int(j->entry, DUMPTYPE_HOLDINGDISK);
     if (hold != HOLD_NEVER) {
-        int hd = driver_holding_pick(d->hdisks, j->s.csize + j->s.csize / 10 + 64);
+        /* in degraded mode fulls leave "reserve" percent for incrementals */
+        int reserve = d->degraded && j->s.level == 0 ? (int)conf_get_int(d->conf, CNF_RESERVE) : 0;
+        int hd = driver_holding_pick(d->hdisks, j->s.csize + j->s.csize / 10 + 64, reserve);
         if (hd >= 0)
             return start_to_holding(d, j, hd);
     }

@@ -29,13 +29,15 @@ void driver_peer_finish(driver_peer_t *p);
 typedef struct {
     char *dir;          /* the holding disk directory */
     gint64 free_kb;     /* what we may still use */
+    gint64 total_kb;    /* what we could use at the start */
     gint64 chunksize;   /* bytes */
 } driver_hdisk_t;
 
 /* The configured holding disks with usable space ("use" and the file
  * system's free space), created if missing. */
 GPtrArray *driver_holding_disks(const conf_t *conf);
-/* Index of the disk with the most free space that fits NEED_KB, or -1. */
-int driver_holding_pick(GPtrArray *disks, gint64 need_kb);
+/* Index of the disk with the most free space that fits NEED_KB while
+ * leaving RESERVE_PCT percent of its size free, or -1. */
+int driver_holding_pick(GPtrArray *disks, gint64 need_kb, int reserve_pct);
 
 #endif
