@@ -627,20 +627,85 @@ char *client_info_lines(const char *app_path, const dle_t *dle)
 
 /* ------------------------------------------------------------------ CRC */
 
+/* CRC-32C (Castagnoli), the checksum AMANDA 3.5 puts in NATIVE-CRC and
+ * CLIENT-CRC: its server and amfetchdump compute the same over what they
+ * receive and restore, and refuse a restore when the two differ.  The
+ * SSE4.2 instruction when the CPU has it, else a slicing-by-8 table. */
+static uint32_t crc32c_table[8][256];
+
+static gpointer crc32c_build_table(gpointer unused)
+{
+    (void)unused;
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+        crc32c_table[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc32c_table[t][i] = (crc32c_table[t - 1][i] >> 8)
+                                 ^ crc32c_table[0][crc32c_table[t - 1][i] & 0xff];
+    return NULL;
+}
+
+static uint32_t crc32c_soft(uint32_t crc, const uint8_t *p, size_t len)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, crc32c_build_table, NULL);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        w = GUINT64_FROM_LE(w) ^ crc;
+        crc = crc32c_table[7][w & 0xff] ^ crc32c_table[6][(w >> 8) & 0xff]
+              ^ crc32c_table[5][(w >> 16) & 0xff] ^ crc32c_table[4][(w >> 24) & 0xff]
+              ^ crc32c_table[3][(w >> 32) & 0xff] ^ crc32c_table[2][(w >> 40) & 0xff]
+              ^ crc32c_table[1][(w >> 48) & 0xff] ^ crc32c_table[0][w >> 56];
+        p += 8;
+        len -= 8;
+    }
+    while (len--)
+        crc = crc32c_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return crc;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("sse4.2")))
+static uint32_t crc32c_hw(uint32_t crc, const uint8_t *p, size_t len)
+{
+    uint64_t c = crc;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        c = __builtin_ia32_crc32di(c, w);
+        p += 8;
+        len -= 8;
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (len--)
+        c32 = __builtin_ia32_crc32qi(c32, *p++);
+    return c32;
+}
+#endif
+
+static uint32_t crc32c_update(uint32_t crc, const uint8_t *p, size_t len)
+{
+    crc = ~crc;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("sse4.2"))
+        return ~crc32c_hw(crc, p, len);
+#endif
+    return ~crc32c_soft(crc, p, len);
+}
+
 void client_crc_init(client_crc_t *c)
 {
-    c->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    c->crc = 0;
     c->size = 0;
 }
 
 void client_crc_add(client_crc_t *c, const void *buf, size_t len)
 {
-    const Bytef *p = buf;
     c->size += len;
-    while (len > 0) {
-        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-        c->crc = (uint32_t)crc32(c->crc, p, n);
-        p += n;
-        len -= n;
-    }
+    c->crc = crc32c_update(c->crc, buf, len);
 }
