@@ -560,6 +560,7 @@ logfile_format_line(logfile_type_t type, logfile_program_t prog, const char *res
 struct logfile {
     char *path;
     int fd;
+    gboolean sync_each_line;
 };
 
 static void
@@ -613,6 +614,7 @@ logfile_open(const char *path, GError **error)
     logfile_t *log = g_new0(logfile_t, 1);
     log->path = g_strdup(path);
     log->fd = fd;
+    log->sync_each_line = TRUE;
     return log;
 }
 
@@ -648,7 +650,8 @@ logfile_add_v(logfile_t *log, logfile_type_t type, logfile_program_t prog,
     int saved = errno;
     /* each line is on disk before the next step runs: a crash loses at
      * most the line being written, never one a later action relied on */
-    gboolean synced = n >= 0 && (gsize)n == len && fdatasync(log->fd) == 0;
+    gboolean synced = n >= 0 && (gsize)n == len &&
+                      (!log->sync_each_line || fdatasync(log->fd) == 0);
     if (!synced && n >= 0 && (gsize)n == len)
         saved = errno;
     lock_fd(log->fd, F_UNLCK);
@@ -661,6 +664,21 @@ logfile_add_v(logfile_t *log, logfile_type_t type, logfile_program_t prog,
         return FALSE;
     }
     return TRUE;
+}
+
+void
+logfile_set_sync(logfile_t *log, gboolean sync_each_line)
+{
+    log->sync_each_line = sync_each_line;
+}
+
+gboolean
+logfile_sync(logfile_t *log, GError **error)
+{
+    if (fdatasync(log->fd) == 0)
+        return TRUE;
+    set_io_error(error, "cannot sync log", log->path, errno);
+    return FALSE;
 }
 
 gboolean

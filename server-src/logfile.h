@@ -134,6 +134,11 @@ gboolean logfile_add(logfile_t *log, logfile_type_t type, logfile_program_t prog
                      GError **error, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 gboolean logfile_add_v(logfile_t *log, logfile_type_t type, logfile_program_t prog,
                        GError **error, const char *fmt, va_list ap) G_GNUC_PRINTF(5, 0);
+/* A writer with many lines in a row (the planner's DISK lines of a big
+ * disklist) may turn the per-line sync off and call logfile_sync once
+ * after the batch; turn it back on before lines others rely on. */
+void logfile_set_sync(logfile_t *log, gboolean sync_each_line);
+gboolean logfile_sync(logfile_t *log, GError **error);
 const char *logfile_path(const logfile_t *log);
 void logfile_close(logfile_t *log);
 

@@ -306,6 +306,20 @@ test_files(void)
     g_assert_nonnull(strstr(err->message, "log.none.0"));
     g_clear_error(&err);
 
+    /* batched lines without a sync each, then one sync */
+    logfile_t *log = logfile_open(p0, &err);
+    g_assert_no_error(err);
+    logfile_set_sync(log, FALSE);
+    for (int i = 0; i < 100; i++)
+        g_assert_true(logfile_add(log, LOGFILE_L_DISK, LOGFILE_P_PLANNER, &err, "h /d%d", i));
+    g_assert_true(logfile_sync(log, &err));
+    logfile_set_sync(log, TRUE);
+    g_assert_true(logfile_add(log, LOGFILE_L_START, LOGFILE_P_DRIVER, &err, "date 1"));
+    g_assert_cmpstr(logfile_path(log), ==, p0);
+    logfile_close(log);
+    g_autoptr(GPtrArray) batch = logfile_read(p0, &err);
+    g_assert_cmpuint(batch->len, ==, 101);
+
     g_autofree char *missing = g_build_filename(dir, "nodir", NULL);
     g_autoptr(GPtrArray) none = logfile_list(missing, &err);
     g_assert_no_error(err);
