@@ -320,6 +320,28 @@ typedef struct {
     job_t *j;
 } dumper_ctx_t;
 
+/* Spindles: two DLEs of one client with the same spindle (not -1) are
+ * never dumped at once; netusage: the estimated rates of running dumps
+ * stay within it (a lone dump always runs). */
+static gboolean
+limits_allow(driver_t *d, const job_t *cand)
+{
+    gint64 kps = 0;
+    int running = 0;
+    for (guint i = 0; i < d->jobs->len; i++) {
+        const job_t *j = g_ptr_array_index(d->jobs, i);
+        if (j->state != J_DUMPING)
+            continue;
+        running++;
+        kps += j->s.kps;
+        if (cand->entry->spindle >= 0 && j->entry && j->entry->spindle == cand->entry->spindle &&
+            strcmp(j->s.host, cand->s.host) == 0)
+            return FALSE;
+    }
+    gint64 netusage = conf_get_int(d->conf, CNF_NETUSAGE);
+    return running == 0 || netusage <= 0 || kps + cand->s.kps <= netusage;
+}
+
 static int
 host_running(driver_t *d, const char *host)
 {
@@ -540,7 +562,8 @@ dispatch(driver_t *d)
         job_t *j = g_ptr_array_index(d->jobs, i);
         if (j->state != J_WAIT)
             continue;
-        if (host_running(d, j->s.host) >= server_dle_maxdumps(d->conf, j->entry))
+        if (host_running(d, j->s.host) >= server_dle_maxdumps(d->conf, j->entry) ||
+            !limits_allow(d, j))
             continue;
         if (try_start(d, j))
             continue;
