@@ -1,37 +1,34 @@
 /* security-bsdtcp: auth "bsdtcp".  The server connects to the client's
- * amanda port (10080/tcp), from a reserved port when it runs as root; the
- * client's amandad gets that socket from inetd as stdin/stdout.  Everything
- * then runs multiplexed over it (security-tcpm.c).  Who may ask for what is
- * decided by amandad from .amandahosts with the peer name given here. */
+ * amanda port (10080/tcp), from a reserved port when it runs as root (see
+ * stream-ports.h); the client's amandad gets that socket from inetd as
+ * stdin/stdout.  Everything then runs multiplexed over it
+ * (security-tcpm.c).  Who may ask for what is decided by amandad from
+ * .amandahosts with the peer name given here.
+ *
+ * Connecting never blocks the event loop (a dead client must not stall a
+ * server talking to fifty others): the connect runs non-blocking, bounded
+ * by "connect_timeout" seconds (default 30), each address of the host in
+ * turn.  Only the name lookup itself is synchronous. */
 #include "config.h"
 #include "security-tcpm.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "debug.h"
+#include "event.h"
 #include "stream-ports.h"
 
 #define AMANDA_TCP_PORT_DEFAULT "10080"
-
-typedef struct {
-    security_connect_fn_t fn;
-    void *arg;
-    security_handle_t *handle;
-    security_status_t status;
-} connect_report_t;
-
-static void
-report_connect(void *arg)
-{
-    connect_report_t *r = arg;
-    r->fn(r->arg, r->handle, r->status);
-    g_free(r);
-}
+#define CONNECT_TIMEOUT_DEFAULT_S 30
+/* Connecting from a port that is in TIME_WAIT towards the same peer fails
+ * with EADDRNOTAVAIL: a few more ports of the range are tried then. */
+#define CONNECT_PORT_TRIES 8
 
 /* The port to connect to: client_port from the config, else the "amanda"
  * tcp service, else 10080. */
@@ -45,86 +42,6 @@ client_port(security_conf_fn_t conf_fn, void *conf_arg)
     if (se)
         return g_strdup_printf("%d", ntohs((uint16_t)se->s_port));
     return g_strdup(AMANDA_TCP_PORT_DEFAULT);
-}
-
-/* Connecting from a port that is in TIME_WAIT towards the same peer fails
- * with EADDRNOTAVAIL: a few more ports are tried then. */
-#define CONNECT_PORT_TRIES 8
-
-/* One socket for AI, bound inside the port range if there is one, and
- * connected.  fd, or -1 with *ERROR set (and errno for the caller's
- * retry decision). */
-static int
-connect_one(const struct addrinfo *ai, const stream_port_range_t *range, const char *range_name,
-            char **error)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-        *error = g_strdup(g_strerror(errno));
-        return -1;
-    }
-    if (range) {
-        g_autoptr(GError) err = NULL;
-        if (stream_ports_bind(fd, ai->ai_family, range, range_name, &err) < 0) {
-            *error = g_strdup(err->message);
-            close(fd);
-            errno = 0;
-            return -1;
-        }
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-        int saved = errno;
-        *error = g_strdup(g_strerror(saved));
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
-}
-
-/* Blocking connect to HOST:PORT from a port the configuration allows (a
- * reserved one as root); fd or -1 with *ERROR set. */
-static int
-tcp_connect(const char *host, const char *port, security_conf_fn_t conf_fn, void *conf_arg,
-            char **error)
-{
-    stream_port_range_t range;
-    const char *range_name = NULL;
-    g_autoptr(GError) perr = NULL;
-    gboolean ranged = stream_ports_for(conf_fn, conf_arg, "tcp", geteuid() == 0, &range,
-                                       &range_name, &perr);
-    if (perr) {
-        *error = g_strdup_printf("%s: %s", host, perr->message);
-        return -1;
-    }
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0) {
-        *error = g_strdup_printf("%s: cannot resolve: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1;
-    gboolean port_busy = FALSE;
-    g_autofree char *why = NULL;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        for (int attempt = 0; attempt < CONNECT_PORT_TRIES && fd < 0; attempt++) {
-            g_clear_pointer(&why, g_free);
-            fd = connect_one(ai, ranged ? &range : NULL, range_name, &why);
-            port_busy = fd < 0 && ranged && (errno == EADDRNOTAVAIL || errno == EADDRINUSE);
-            if (fd < 0 && !port_busy)
-                break;
-        }
-    }
-    if (fd < 0 && port_busy) {
-        g_free(why);
-        why = g_strdup_printf("no free port in %s %d,%d for this peer: widen %s", range_name,
-                              range.low, range.high, range_name);
-    }
-    freeaddrinfo(res);
-    if (fd < 0)
-        *error = g_strdup_printf("%s port %s: cannot connect: %s", host, port, why);
-    return fd;
 }
 
 static void
@@ -155,31 +72,219 @@ security_user_line(void)
     return g_strdup_printf("SECURITY USER %s\n", pw ? pw->pw_name : g_get_user_name());
 }
 
+/* One connection attempt in progress. */
+typedef struct {
+    const security_driver_t *drv;
+    char *host, *port;
+    security_conf_fn_t conf_fn;
+    void *conf_arg;
+    security_connect_fn_t fn;
+    void *arg;
+    struct addrinfo *res, *ai;
+    stream_port_range_t range;
+    const char *range_name;
+    gboolean ranged;
+    int tries_here;          /* attempts on the current address */
+    gboolean port_busy;
+    int fd;
+    int timeout_ms;
+    event_handle_t *ev_write, *ev_timer;
+    char *why;
+} connecting_t;
+
+static void try_next(connecting_t *c);
+
+static void
+connecting_free(connecting_t *c)
+{
+    if (c->ev_write)
+        event_release(c->ev_write);
+    if (c->ev_timer)
+        event_release(c->ev_timer);
+    if (c->fd >= 0)
+        close(c->fd);
+    if (c->res)
+        freeaddrinfo(c->res);
+    g_free(c->host);
+    g_free(c->port);
+    g_free(c->why);
+    g_free(c);
+}
+
+static void
+stop_waiting(connecting_t *c)
+{
+    if (c->ev_write) {
+        event_release(c->ev_write);
+        c->ev_write = NULL;
+    }
+    if (c->ev_timer) {
+        event_release(c->ev_timer);
+        c->ev_timer = NULL;
+    }
+}
+
+static void
+report_failure(connecting_t *c, const char *error)
+{
+    dbprintf("bsdtcp: %s", error);
+    c->fn(c->arg, tcpm_failed_handle_new(c->drv, error), S_ERROR);
+    connecting_free(c);
+}
+
+static void
+report_success(connecting_t *c)
+{
+    g_autofree char *name = NULL, *address = NULL;
+    int fd = c->fd;
+    c->fd = -1;
+    numeric_peer(fd, &name, &address);
+    tcpm_conn_t *conn = tcpm_conn_new(c->drv, fd, fd);
+    tcpm_conn_set_peer(conn, c->host, address);
+    tcpm_conn_set_req_prefix(conn, security_user_line);
+    dbprintf("bsdtcp: connected to %s (%s) port %s", c->host, address, c->port);
+    c->fn(c->arg, tcpm_conversation_new(conn), S_OK);
+    connecting_free(c);
+}
+
+/* This attempt failed with ERRNUM (0: WHY already set). */
+static void
+attempt_failed(connecting_t *c, int errnum)
+{
+    stop_waiting(c);
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    if (errnum) {
+        g_free(c->why);
+        c->why = g_strdup(g_strerror(errnum));
+    }
+    c->port_busy = c->ranged && (errnum == EADDRNOTAVAIL || errnum == EADDRINUSE);
+    if (!c->port_busy || ++c->tries_here >= CONNECT_PORT_TRIES) {
+        c->ai = c->ai->ai_next;
+        c->tries_here = 0;
+    }
+    try_next(c);
+}
+
+static void
+connect_writable(void *arg)
+{
+    connecting_t *c = arg;
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err == 0) {
+        stop_waiting(c);
+        report_success(c);
+        return;
+    }
+    attempt_failed(c, err);
+}
+
+static void
+connect_timed_out(void *arg)
+{
+    connecting_t *c = arg;
+    g_free(c->why);
+    c->why = g_strdup_printf("no answer within %d s (connect_timeout)", c->timeout_ms / 1000);
+    attempt_failed(c, 0);
+}
+
+/* Start a non-blocking connect to the current address (bound inside the
+ * port range when there is one). */
+static void
+try_next(connecting_t *c)
+{
+    if (!c->ai) {
+        g_autofree char *msg = NULL;
+        if (c->port_busy)
+            msg = g_strdup_printf("%s port %s: cannot connect: no free port in %s %d,%d for this "
+                                  "peer: widen %s", c->host, c->port, c->range_name,
+                                  c->range.low, c->range.high, c->range_name);
+        else
+            msg = g_strdup_printf("%s port %s: cannot connect: %s", c->host, c->port,
+                                  c->why ? c->why : "no address");
+        report_failure(c, msg);
+        return;
+    }
+    const struct addrinfo *ai = c->ai;
+    c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (c->fd < 0) {
+        attempt_failed(c, errno);
+        return;
+    }
+    if (c->ranged) {
+        g_autoptr(GError) err = NULL;
+        if (stream_ports_bind(c->fd, ai->ai_family, &c->range, c->range_name, &err) < 0) {
+            g_free(c->why);
+            c->why = g_strdup(err->message);
+            attempt_failed(c, 0);
+            return;
+        }
+    }
+    if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        report_success(c);
+        return;
+    }
+    if (errno != EINPROGRESS) {
+        attempt_failed(c, errno);
+        return;
+    }
+    c->ev_write = event_register(c->fd, EV_WRITEFD, connect_writable, c);
+    c->ev_timer = event_register_ms((guint)c->timeout_ms, connect_timed_out, c);
+}
+
+static int
+connect_timeout_ms(security_conf_fn_t conf_fn, void *conf_arg)
+{
+    const char *v = conf_fn ? conf_fn("connect_timeout", conf_arg) : NULL;
+    int s = v ? atoi(v) : 0;
+    return (s > 0 ? s : CONNECT_TIMEOUT_DEFAULT_S) * 1000;
+}
+
+/* From the loop: resolve, pick the port range, start the first attempt. */
+static void
+connect_start(void *arg)
+{
+    connecting_t *c = arg;
+    g_autoptr(GError) perr = NULL;
+    c->ranged = stream_ports_for(c->conf_fn, c->conf_arg, "tcp", geteuid() == 0, &c->range,
+                                 &c->range_name, &perr);
+    if (perr) {
+        g_autofree char *msg = g_strdup_printf("%s: %s", c->host, perr->message);
+        report_failure(c, msg);
+        return;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+    int rc = getaddrinfo(c->host, c->port, &hints, &c->res);
+    if (rc != 0) {
+        c->res = NULL;
+        g_autofree char *msg = g_strdup_printf("%s: cannot resolve: %s", c->host, gai_strerror(rc));
+        report_failure(c, msg);
+        return;
+    }
+    c->ai = c->res;
+    try_next(c);
+}
+
 static void
 bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_t conf_fn,
                void *conf_arg, security_connect_fn_t fn, void *arg)
 {
-    g_autofree char *port = client_port(conf_fn, conf_arg);
-    g_autofree char *error = NULL;
-    connect_report_t *r = g_new0(connect_report_t, 1);
-    r->fn = fn;
-    r->arg = arg;
-    int fd = tcp_connect(host, port, conf_fn, conf_arg, &error);
-    if (fd < 0) {
-        dbprintf("bsdtcp: %s", error);
-        r->handle = tcpm_failed_handle_new(drv, error);
-        r->status = S_ERROR;
-    } else {
-        g_autofree char *name = NULL, *address = NULL;
-        numeric_peer(fd, &name, &address);
-        tcpm_conn_t *conn = tcpm_conn_new(drv, fd, fd);
-        tcpm_conn_set_peer(conn, host, address);
-        tcpm_conn_set_req_prefix(conn, security_user_line);
-        dbprintf("bsdtcp: connected to %s (%s) port %s", host, address, port);
-        r->handle = tcpm_conversation_new(conn);
-        r->status = S_OK;
-    }
-    security_defer(report_connect, r);
+    connecting_t *c = g_new0(connecting_t, 1);
+    c->drv = drv;
+    c->host = g_strdup(host);
+    c->port = client_port(conf_fn, conf_arg);
+    c->conf_fn = conf_fn;
+    c->conf_arg = conf_arg;
+    c->fn = fn;
+    c->arg = arg;
+    c->fd = -1;
+    c->timeout_ms = connect_timeout_ms(conf_fn, conf_arg);
+    security_defer(connect_start, c);
 }
 
 static gboolean

@@ -690,9 +690,16 @@ dispatch_frame(tcpm_conn_t *conn)
     if (s)
         return dispatch_stream_data(conn, s, conn->dec.payload, len);
     if (id >= TCPM_STREAM_ID_FLOOR && id < TCPM_STREAM_ID_TOP) {
-        if (!g_hash_table_contains(conn->closed, GUINT_TO_POINTER(id)))
-            conn_fail(conn, "data frame for unknown stream %" G_GUINT32_FORMAT, id);
-        return TRUE;  /* late data for a stream closed here: dropped */
+        if (g_hash_table_contains(conn->closed, GUINT_TO_POINTER(id)))
+            return TRUE;  /* late data for a stream closed here: dropped */
+        /* The connecting side learns stream ids from the reply and may open
+         * them a little later: wait for that (security_stream_client, then
+         * security_stream_read resumes).  The accepting side hands the ids
+         * out itself, so an unknown one there is a broken peer. */
+        if (!conn->accept_fn)
+            return FALSE;
+        conn_fail(conn, "data frame for unknown stream %" G_GUINT32_FORMAT, id);
+        return TRUE;
     }
     if (id >= TCPM_STREAM_ID_TOP) {
         conn_fail(conn, "frame for out-of-range id %" G_GUINT32_FORMAT, id);

@@ -320,6 +320,64 @@ test_connection_refused(void)
     outcome_clear(&o);
 }
 
+static const char *
+conf_port_timeout(const char *key, void *arg)
+{
+    if (strcmp(key, "connect_timeout") == 0)
+        return "1";
+    return conf_port(key, arg);
+}
+
+static void
+tick(void *arg)
+{
+    (*(int *)arg)++;
+}
+
+/* A listener whose accept queue is full drops SYNs, so the connect hangs:
+ * it must end after connect_timeout without ever blocking the loop. */
+static void
+test_connect_timeout(void)
+{
+    int port;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sin);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
+    g_assert_cmpint(listen(lfd, 0), ==, 0);
+    g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&sin, &len), ==, 0);
+    port = ntohs(sin.sin_port);
+    int fillers[4];
+    for (int i = 0; i < 4; i++) {  /* fill the queue; later ones may hang: nonblocking */
+        fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        (void)connect(fillers[i], (struct sockaddr *)&sin, sizeof(sin));
+    }
+    g_usleep(100000);
+    int ticks = 0;
+    event_handle_t *t = event_register_ms(100, tick, &ticks);
+    outcome_t o = { 0 };
+    o.preps = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *p = g_strdup_printf("%d", port);
+    gint64 t0 = g_get_monotonic_time();
+    protocol_sendreq("127.0.0.1", security_getdriver("bsdtcp"), conf_port_timeout, p,
+                     "SERVICE noop\n", 5, on_reply, &o);
+    protocol_run_until_done();
+    double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
+    event_release(t);
+    g_assert_cmpint(o.status, ==, S_ERROR);
+    g_autofree char *want = g_strdup_printf(
+        "127.0.0.1 port %d: cannot connect: no answer within 1 s (connect_timeout)", port);
+    g_assert_cmpstr(o.error, ==, want);
+    g_assert_cmpfloat(secs, >=, 1.9);  /* two tries of 1 s */
+    g_assert_cmpfloat(secs, <, 10);
+    g_assert_cmpint(ticks, >=, 10);    /* the loop kept running meanwhile */
+    for (int i = 0; i < 4; i++)
+        close(fillers[i]);
+    close(lfd);
+    outcome_clear(&o);
+}
+
 static void
 start_listener(void)
 {
@@ -354,6 +412,7 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/nak", test_nak);
     g_test_add_func("/protocol/garbage-dropped", test_garbage_dropped);
     g_test_add_func("/protocol/connection-refused", test_connection_refused);
+    g_test_add_func("/protocol/connect-timeout", test_connect_timeout);
     int rc = g_test_run();
     debug_close();
     /* remove the debug files we made */
