@@ -59,13 +59,13 @@ define changer vtapes {
 }
 tpchanger "vtapes"
 define tapetype VTAPE {
-  length 100 mbytes
+  length 1024 mbytes
 }
 tapetype "VTAPE"
 labelstr "^$CONF-[0-9][0-9]*\$"
 holdingdisk hd1 {
   directory "$W/hd"
-  use 100 Mb
+  use 1024 Mb
   chunksize 128 Kb
 }
 define application-tool app_amgtar {
