@@ -53,9 +53,10 @@ typedef struct security_stream {
  * driver then uses its default).  The result is owned by the callee and
  * must stay valid while the handle lives.  Keys used today:
  *   "client_username", "amandad_path", "client_port", "tcpportrange",
- *   "reserved_tcp_port", "udpportrange", "reserved_udp_port" (ranges are
- *   "LOW,HIGH", see stream-ports.h), "peer_args" (local driver: extra argv,
- *   blank separated, for tests). */
+ *   "reserved_tcp_port", "unreserved_tcp_port", "udpportrange",
+ *   "reserved_udp_port" (ranges are "LOW,HIGH", see stream-ports.h),
+ *   "connect_timeout" (seconds, bsdtcp), "peer_args" (local driver: extra
+ *   argv, blank separated, for tests). */
 typedef const char *(*security_conf_fn_t)(const char *key, void *conf_arg);
 
 typedef void (*security_connect_fn_t)(void *arg, security_handle_t *handle,

@@ -58,20 +58,42 @@ bad:
     return FALSE;
 }
 
+/* The first of KEYS that CONF_FN answers, else FALLBACK (named
+ * FALLBACK_NAME); NULL when none. */
+static const char *
+first_set(security_conf_fn_t conf_fn, void *conf_arg, const char *const *keys,
+          const char *fallback, const char *fallback_name, const char **name)
+{
+    for (; *keys; keys++) {
+        const char *v = conf_fn ? conf_fn(*keys, conf_arg) : NULL;
+        if (v && *v) {
+            *name = *keys;
+            return v;
+        }
+    }
+    *name = fallback_name;
+    return fallback && *fallback ? fallback : NULL;
+}
+
 gboolean
 stream_ports_for(security_conf_fn_t conf_fn, void *conf_arg, const char *proto,
                  gboolean privileged, stream_port_range_t *range, const char **name,
                  GError **error)
 {
-    /* Static names: *NAME must outlive this call. */
+    static const char *const tcp_priv[] = { "reserved_tcp_port", NULL };
+    static const char *const udp_priv[] = { "reserved_udp_port", NULL };
+    static const char *const tcp_user[] = { "tcpportrange", "unreserved_tcp_port", NULL };
+    static const char *const udp_user[] = { "udpportrange", NULL };
     gboolean tcp = strcmp(proto, "udp") != 0;
-    const char *key = privileged ? (tcp ? "reserved_tcp_port" : "reserved_udp_port")
-                                 : (tcp ? "tcpportrange" : "udpportrange");
-    const char *value = conf_fn ? conf_fn(key, conf_arg) : NULL;
-    if (value && !*value)
-        value = NULL;
-    if (!value && privileged)
-        value = RESERVED_DEFAULT;
+    const char *key = NULL, *value;
+    if (privileged)
+        value = first_set(conf_fn, conf_arg, tcp ? tcp_priv : udp_priv, RESERVED_DEFAULT,
+                          tcp ? "reserved_tcp_port" : "reserved_udp_port", &key);
+    else
+        value = first_set(conf_fn, conf_arg, tcp ? tcp_user : udp_user,
+                          tcp ? DEFAULT_TCPPORTRANGE : DEFAULT_UDPPORTRANGE,
+                          tcp ? "tcpportrange (configure --with-tcpportrange)"
+                              : "udpportrange (configure --with-udpportrange)", &key);
     if (!value)
         return FALSE;
     if (!stream_port_range_parse(value, key, range, error))

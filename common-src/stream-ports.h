@@ -4,7 +4,9 @@
  *   - running as root, connections come from a reserved port (< 1024),
  *     "reserved_tcp_port" / "reserved_udp_port" (default 512,1023), so the
  *     client can tell the request comes from a privileged program;
- *   - otherwise "tcpportrange" / "udpportrange" when set, else any port.
+ *   - otherwise "tcpportrange" (then "unreserved_tcp_port") or
+ *     "udpportrange" when set, else the range given to configure
+ *     (--with-tcpportrange / --with-udpportrange), else any port.
  * A range is written "LOW,HIGH" as in amanda.conf (blanks or '-' also
  * accepted between the numbers). */
 #ifndef STREAM_PORTS_H

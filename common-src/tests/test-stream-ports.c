@@ -65,10 +65,19 @@ test_which_range(void)
     g_assert_cmpstr(name, ==, "reserved_tcp_port");
     g_assert_cmpint(r.low, ==, 512);
     g_assert_cmpint(r.high, ==, 1023);
-    /* nothing configured, not root: any port */
+    const char *unres[] = { "unreserved_tcp_port", "2000,3000", NULL };
+    g_assert_true(stream_ports_for(conf_pairs, unres, "tcp", FALSE, &r, &name, &err));
+    g_assert_cmpstr(name, ==, "unreserved_tcp_port");
+    g_assert_cmpint(r.low, ==, 2000);
+    /* nothing configured, not root: configure's range, else any port */
     const char *none[] = { NULL };
-    g_assert_false(stream_ports_for(conf_pairs, none, "tcp", FALSE, &r, &name, &err));
-    g_assert_null(err);
+    if (*DEFAULT_TCPPORTRANGE == '\0') {
+        g_assert_false(stream_ports_for(conf_pairs, none, "tcp", FALSE, &r, &name, &err));
+        g_assert_null(err);
+    } else {
+        g_assert_true(stream_ports_for(conf_pairs, none, "tcp", FALSE, &r, &name, &err));
+        g_assert_true(g_str_has_prefix(name, "tcpportrange (configure"));
+    }
     const char *broken[] = { "tcpportrange", "50010,50000", NULL };
     g_assert_false(stream_ports_for(conf_pairs, broken, "tcp", FALSE, &r, &name, &err));
     g_assert_nonnull(err);
