@@ -95,8 +95,8 @@ chown -R backup:backup "/etc/amanda/$CONF" "$T"
 
 quiet() { "$@" >/dev/null 2>&1; }
 check "AMANDA's amlabel labels two vtapes" sh -c \
-    'runuser -u backup -- /usr/sbin/amlabel "$1" "$1-001" slot 1 && runuser -u backup -- /usr/sbin/amlabel "$1" "$1-002" slot 2' \
-    sh "$CONF" >/dev/null 2>&1
+    'cd "$2" && for n in 1 2; do runuser -u backup -- /usr/sbin/amlabel "$1" "$1-00$n" slot $n >/dev/null 2>&1 || exit 1; done' \
+    sh "$CONF" "$T"
 if ! (cd "$T" && timeout 300 runuser -u backup -- /usr/sbin/amdump "$CONF") >"$T/amdump.out" 2>&1 ||
    [ "$(grep -c '^DONE taper' "$ST"/log.*.0 2>/dev/null)" != 3 ]; then
     echo "# AMANDA's amdump did not write three dumps:"
@@ -228,7 +228,7 @@ check "our chunk writer made a chained image" test -f "$OURIMG.1"
 check "AMANDA's amadmin holding list shows our image" \
     sh -c 'cd "$2" && runuser -u backup -- /usr/sbin/amadmin "$1" holding list | grep -F "$3" | grep -qF "with space"' \
     sh "$CONF" "$T" "$OURTS"
-quiet as_backup /usr/sbin/amlabel "$CONF" "$CONF-003" slot 3
+(cd "$T" && quiet as_backup /usr/sbin/amlabel "$CONF" "$CONF-003" slot 3)
 (cd "$T" && timeout 300 runuser -u backup -- /usr/sbin/amflush -b -f "$CONF") >"$T/amflush.out" 2>&1
 is "AMANDA's amflush emptied the holding disk" "$(find "$W/hd" -type f | wc -l)" 0
 stock find > "$T/find3.stock"
