@@ -621,6 +621,8 @@ static void
 run(driver_t *d)
 {
     server_log(LOGFILE_L_START, LOGFILE_P_DRIVER, "date %s", d->timestamp);
+    server_log(LOGFILE_L_STATS, LOGFILE_P_DRIVER, "hostname %s", g_get_host_name());
+    server_log(LOGFILE_L_STATS, LOGFILE_P_DRIVER, "startup time %.3f", now_s(d));
     read_schedule(d);
     d->hdisks = driver_holding_disks(d->conf);
     g_ptr_array_set_free_func(d->hdisks, hdisk_free);

@@ -263,6 +263,11 @@ run(planner_t *pl, char **words, int nwords)
     gint64 start = g_get_monotonic_time();
     const GPtrArray *entries = disklist_entries(pl->dl);
     server_log(LOGFILE_L_START, LOGFILE_P_PLANNER, "date %s", pl->timestamp);
+    gint64 tapecycle = conf_get_int(pl->conf, CNF_TAPECYCLE);
+    gint64 rpc = conf_get_int(pl->conf, CNF_RUNSPERCYCLE);
+    if (rpc > 0 && tapecycle <= rpc)
+        server_log(LOGFILE_L_WARNING, LOGFILE_P_PLANNER, "tapecycle (%" G_GINT64_FORMAT ") <= runspercycle (%"
+                   G_GINT64_FORMAT ")", tapecycle, rpc);
     fprintf(stderr, "SETTING UP FOR ESTIMATES...\n");
     for (guint i = 0; i < entries->len; i++) {
         const disklist_entry_t *e = g_ptr_array_index(entries, i);
