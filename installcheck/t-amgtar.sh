@@ -179,15 +179,16 @@ check "index command gives the same lines as the backup" cmp -s "$WORK/l0.index-
 # --- estimates -------------------------------------------------------------
 "$AMGTAR" estimate --config T --host "$HOST" --disk "$SRC" --level 0 --level 1 \
     --gnutar-listdir "$LIST" >"$WORK/est" 2>&1
-est0=$(awk '$1 == 0 { print $2 * $3 }' "$WORK/est")
-est1=$(awk '$1 == 1 { print $2 * $3 }' "$WORK/est")
+# Estimate lines are "LEVEL COUNT UNIT-KiB" (the application API): bytes = COUNT * UNIT * 1024.
+est0=$(awk '$1 == 0 { print $2 * $3 * 1024 }' "$WORK/est")
+est1=$(awk '$1 == 1 { print $2 * $3 * 1024 }' "$WORK/est")
 check "estimate level 0 ($est0) is close to the image size ($size0)" \
     test "${est0:-0}" -ge $((size0 * 9 / 10)) -a "${est0:-0}" -le $((size0 * 11 / 10))
 check "estimate level 1 ($est1) is below level 0" test "${est1:-0}" -gt 0 -a "${est1:-0}" -lt "${est0:-0}"
 "$AMGTAR" estimate --config T --host "$HOST" --disk "$SRC" --level 0 --level 1 --calcsize \
     --gnutar-listdir "$LIST" >"$WORK/calc" 2>&1
-calc0=$(awk '$1 == 0 { print $2 * $3 }' "$WORK/calc")
-calc1=$(awk '$1 == 1 { print $2 * $3 }' "$WORK/calc")
+calc0=$(awk '$1 == 0 { print $2 * $3 * 1024 }' "$WORK/calc")
+calc1=$(awk '$1 == 1 { print $2 * $3 * 1024 }' "$WORK/calc")
 check "calcsize level 0 ($calc0) is within 30% of the image size" \
     test "${calc0:-0}" -ge $((size0 * 7 / 10)) -a "${calc0:-0}" -le $((size0 * 13 / 10))
 check "calcsize level 1 ($calc1) is below level 0" test "${calc1:-0}" -gt 0 -a "${calc1:-0}" -lt "${calc0:-0}"
