@@ -166,6 +166,15 @@ PLAIN_INFO=$(ls "$ST/curinfo/localhost/"*plain/info)
 cp -p "$PLAIN_INFO" "$T/info.orig"
 stock force localhost "$W/data/plain" >/dev/null
 stock info localhost "$W/data/plain" > "$T/info-forced.stock"
+cp "$PLAIN_INFO" "$T/info-file-forced.stock"
+if [ -x "$PREFIX/sbin/amadmin" ]; then
+    cp -p "$T/info.orig" "$PLAIN_INFO"
+    runuser -u backup -- "$PREFIX/sbin/amadmin" "$CONF" force localhost "$W/data/plain" >/dev/null 2>&1
+    check "our amadmin force writes the info file stock amadmin force writes" \
+        cmp -s "$PLAIN_INFO" "$T/info-file-forced.stock"
+else
+    ok "our amadmin force # SKIP amadmin not installed"
+fi
 cp -p "$T/info.orig" "$PLAIN_INFO"
 runuser -u backup -- "$TOOL" curinfo-rewrite "$ST/curinfo" localhost "$W/data/plain" 1
 check "our curinfo with a force flag reads in amadmin info as amadmin's own" \

@@ -281,8 +281,12 @@ curinfo_parse_named(const char *buf, gsize len, const char *name, curinfo_t *out
 /* ------------------------------------------------------------------ */
 /* formatting                                                         */
 
+static char *format_styled(const curinfo_t *info, gboolean amadmin_style);
+
+/* The driver leaves unset values out; amadmin writes all three, unset
+ * ones as "-1" (both seen from AMANDA 3.5.1). */
 static void
-format_perf(GString *s, const char *key, const double *vals)
+format_perf(GString *s, const char *key, const double *vals, gboolean amadmin_style)
 {
     g_string_append_printf(s, "%s:", key);
     for (int i = 0; i < CURINFO_AVG_COUNT; i++) {
@@ -290,6 +294,8 @@ format_perf(GString *s, const char *key, const double *vals)
             char num[400]; /* "%f" of the largest double is ~320 characters */
             g_ascii_formatd(num, sizeof(num), "%f", vals[i]);
             g_string_append_printf(s, " %s", num);
+        } else if (amadmin_style) {
+            g_string_append(s, " -1");
         }
     }
     g_string_append_c(s, '\n');
@@ -298,12 +304,24 @@ format_perf(GString *s, const char *key, const double *vals)
 char *
 curinfo_format(const curinfo_t *info)
 {
+    return format_styled(info, FALSE);
+}
+
+char *
+curinfo_format_amadmin(const curinfo_t *info)
+{
+    return format_styled(info, TRUE);
+}
+
+static char *
+format_styled(const curinfo_t *info, gboolean amadmin_style)
+{
     GString *s = g_string_new("version: 0\n");
     g_string_append_printf(s, "command: %u\n", info->command);
-    format_perf(s, "full-rate", info->full.rate);
-    format_perf(s, "full-comp", info->full.comp);
-    format_perf(s, "incr-rate", info->incr.rate);
-    format_perf(s, "incr-comp", info->incr.comp);
+    format_perf(s, "full-rate", info->full.rate, amadmin_style);
+    format_perf(s, "full-comp", info->full.comp, amadmin_style);
+    format_perf(s, "incr-rate", info->incr.rate, amadmin_style);
+    format_perf(s, "incr-comp", info->incr.comp, amadmin_style);
     for (int l = 0; l < CURINFO_LEVELS; l++) {
         const curinfo_stats_t *st = &info->inf[l];
         if (st->date < 0 && !st->label)
@@ -530,9 +548,9 @@ curinfo_write(const char *infodir, const char *host, const char *disk, const cur
     return ok;
 }
 
-gboolean
-curinfo_update(const char *infodir, const char *host, const char *disk, curinfo_update_fn fn,
-               gpointer data, GError **error)
+static gboolean
+update_styled(const char *infodir, const char *host, const char *disk, curinfo_update_fn fn,
+              gpointer data, gboolean amadmin_style, GError **error)
 {
     g_autofree char *dir = curinfo_dir(infodir, host, disk);
     int lk = lock_dir(dir, error);
@@ -542,11 +560,18 @@ curinfo_update(const char *infodir, const char *host, const char *disk, curinfo_
     g_autoptr(curinfo_t) info = curinfo_new();
     gboolean ok = read_path(path, info, NULL, error) && fn(info, data, error);
     if (ok) {
-        g_autofree char *text = curinfo_format(info);
+        g_autofree char *text = format_styled(info, amadmin_style);
         ok = replace_info(dir, text, error);
     }
     unlock_dir(lk);
     return ok;
+}
+
+gboolean
+curinfo_update(const char *infodir, const char *host, const char *disk, curinfo_update_fn fn,
+               gpointer data, GError **error)
+{
+    return update_styled(infodir, host, disk, fn, data, FALSE, error);
 }
 
 typedef struct {
@@ -568,7 +593,7 @@ curinfo_set_command(const char *infodir, const char *host, const char *disk, gui
                     guint clear, guint *old, GError **error)
 {
     command_change_t c = { set, clear, 0 };
-    if (!curinfo_update(infodir, host, disk, change_command, &c, error))
+    if (!update_styled(infodir, host, disk, change_command, &c, TRUE, error))
         return FALSE;
     if (old)
         *old = c.old;

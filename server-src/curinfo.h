@@ -94,8 +94,12 @@ gboolean curinfo_parse(const char *buf, gsize len, curinfo_t *out, GError **erro
 /* The same; errors read "NAME:LINE: reason; what to do". */
 gboolean curinfo_parse_named(const char *buf, gsize len, const char *name, curinfo_t *out,
                              GError **error);
-/* The file text, byte-compatible with AMANDA's driver. */
+/* The file text, byte-compatible with AMANDA's driver (unset rates and
+ * ratios left out). */
 char *curinfo_format(const curinfo_t *info);
+/* The same as AMANDA's amadmin writes it: all three values of each
+ * rate/ratio line, unset ones as "-1". */
+char *curinfo_format_amadmin(const curinfo_t *info);
 
 /* <infodir>/<host sanitised>/<disk sanitised> and .../info */
 char *curinfo_dir(const char *infodir, const char *host, const char *disk);
@@ -126,7 +130,8 @@ void curinfo_record_dump(curinfo_t *info, const curinfo_dump_t *dump);
 void curinfo_set_tape(curinfo_t *info, int level, gint64 filenum, const char *label);
 
 /* Set then clear command bits of one DLE (amadmin force ...); *OLD
- * (optional) receives the previous bits. */
+ * (optional) receives the previous bits.  The file is written as stock
+ * amadmin writes it (curinfo_format_amadmin). */
 gboolean curinfo_set_command(const char *infodir, const char *host, const char *disk,
                              guint set, guint clear, guint *old, GError **error);
 

@@ -200,6 +200,10 @@ test_curinfo(void)
         g_assert_true(curinfo_parse(text, strlen(text), again, NULL));
         g_autofree char *text2 = curinfo_format(again);
         g_assert_cmpstr(text2, ==, text);
+        g_autofree char *amadmin = curinfo_format_amadmin(info);
+        g_assert_true(curinfo_parse(amadmin, strlen(amadmin), again, NULL));
+        g_autofree char *text3 = curinfo_format(again);
+        g_assert_cmpstr(text3, ==, text);
         curinfo_dump_t d = { g_rand_int_range(rng, -1, 5), 100, 10, 3, 1795603624, TRUE };
         curinfo_record_dump(info, &d);
     }

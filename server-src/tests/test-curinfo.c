@@ -81,6 +81,46 @@ test_amadmin_files(void)
     assert_formats_as(a, "obs-curinfo-a.info");
 }
 
+/* Our force flags on the driver's files give what stock amadmin
+ * force-bump / force-no-bump / force-level-1 wrote, byte for byte. */
+static void
+test_set_command_like_amadmin(void)
+{
+    g_autofree char *dir = ct_tmpdir();
+    GError *err = NULL;
+    static const struct { const char *from, *disk, *want; guint bits; } cases[] = {
+        { "obs-curinfo-a.info", "/srv/obs/data/a", "amadmin-curinfo-a.info", CURINFO_FORCE_BUMP },
+        { "obs-curinfo-b.info", "/srv/obs/data/b", "amadmin-curinfo-b.info",
+          CURINFO_FORCE_NO_BUMP },
+        { NULL, "/e1", "amadmin-curinfo-e1.info", CURINFO_FORCE_LEVEL_1 }, /* no file yet */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = curinfo_path(dir, "localhost", cases[i].disk);
+        if (cases[i].from) {
+            gsize len;
+            g_autofree char *text = ct_data(cases[i].from, &len);
+            ct_write(path, text, (gssize)len);
+        }
+        g_assert_true(curinfo_set_command(dir, "localhost", cases[i].disk, cases[i].bits, 0,
+                                          NULL, &err));
+        g_assert_no_error(err);
+        gsize len, wlen;
+        g_autofree char *got = ct_read(path, &len);
+        g_autofree char *want = ct_data(cases[i].want, &wlen);
+        g_assert_cmpstr(got, ==, want);
+    }
+    /* and the driver's next write goes back to the driver's form */
+    g_autoptr(curinfo_t) a = curinfo_new();
+    g_assert_true(curinfo_read(dir, "localhost", "/srv/obs/data/a", a, NULL, &err));
+    a->command = 0;
+    g_assert_true(curinfo_write(dir, "localhost", "/srv/obs/data/a", a, &err));
+    g_autofree char *path = curinfo_path(dir, "localhost", "/srv/obs/data/a");
+    g_autofree char *got = ct_read(path, NULL);
+    g_autofree char *want = ct_data("obs-curinfo-a.info", NULL);
+    g_assert_cmpstr(got, ==, want);
+    ct_rm_rf(dir);
+}
+
 /* Replaying the Obs run's dumps gives the driver's files byte for byte. */
 static void
 test_record_dump_like_driver(void)
@@ -302,6 +342,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/curinfo/obs-driver-files", test_obs_driver_files);
     g_test_add_func("/curinfo/amadmin-files", test_amadmin_files);
+    g_test_add_func("/curinfo/set-command-like-amadmin", test_set_command_like_amadmin);
     g_test_add_func("/curinfo/record-dump-like-driver", test_record_dump_like_driver);
     g_test_add_func("/curinfo/record-dump-rules", test_record_dump_rules);
     g_test_add_func("/curinfo/bad-lines", test_bad_lines);
