@@ -7,7 +7,8 @@
  *   version: 0
  *   command: 0                      force flags (CURINFO_FORCE_*)
  *   full-rate: 74780.000000         up to 3 recent values, newest first;
- *   full-comp:                      unset values are not written
+ *   full-comp:                      unset values are not written (amadmin
+ *                                   writes all three, unset as "-1")
  *   incr-rate: 5550.000000
  *   incr-comp:
  *   stats: 0 149560 149560 2 1795589105 2 Bench-001
