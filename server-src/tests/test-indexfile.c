@@ -99,6 +99,15 @@ test_writer(void)
     g_assert_no_error(err);
     g_autoptr(GPtrArray) lines = indexfile_read_lines(path, &err);
     g_assert_cmpuint(lines->len, ==, 20000);
+    /* AMANDA's amindexd reads index files through "gzip -dc" */
+    const char *argv[] = { "gzip", "-dc", path, NULL };
+    g_autofree char *out = NULL;
+    gint status = -1;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpstr(out, ==, big->str);
     g_assert_cmpstr(g_ptr_array_index(lines, 19999), ==, "/dir099/file19999");
     g_autofree char *dledir = g_path_get_dirname(path);
     g_assert_cmpuint(ct_count_entries(dledir), ==, 1);
