@@ -210,6 +210,35 @@ restore "$D/tree" 0 "$T/r3/tree" "$ts3" && diff -r "$T/r3/tree" "$T/snap3/tree" 
     ok "the direct-to-taper full restores byte-identical" || not_ok "direct restore (ts $ts3)"
 sed -i "s|^localhost $D/tree dtn\$|localhost $D/tree dt|" "$AMANDA_CONFIG_DIR/$C/disklist"
 
+# --- server-side custom compression and encryption programs
+printf '#!/bin/sh\nexec tr "A-Za-z" "N-ZA-Mn-za-m"\n' > "$T/rot13"
+chmod 755 "$T/rot13"
+cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+define dumptype dte {
+  dt
+  compress server custom
+  server_custom_compress "$(command -v gzip)"
+  encrypt server
+  server_encrypt "$T/rot13"
+  server_decrypt_option "-d"
+}
+CONF
+sed -i "s|^localhost \"$D/sp ace\" dt\$|localhost \"$D/sp ace\" dte|" "$AMANDA_CONFIG_DIR/$C/disklist"
+timeout 30 amadmin "$C" force localhost "$D/sp ace" >/dev/null 2>&1
+rm -rf "$T/snap4"; cp -a "$D" "$T/snap4"
+timeout 120 amdump "$C"
+is "amdump with server custom compress and encrypt exits 0" "$?" "0"
+LOG4=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+ts4=$(sed -n "s|^DONE taper .* \"$D/sp ace\" \\([0-9]*\\) .*|\\1|p" "$LOG4")
+f=$(image_files "$D/sp ace" 0 "$ts4" | head -1)
+head -c 1000 "$f" | head -1 | grep -q " comp cust .* crypt enc server_custom_compress .*gzip server_encrypt $T/rot13" &&
+    ok "the header names the server compress and encrypt programs" || { not_ok "header"; head -c 300 "$f" | head -1 | sed 's/^/# /'; }
+rm -rf "$T/r4" && mkdir -p "$T/r4"
+dd if="$f" bs=32k skip=1 status=none | "$T/rot13" -d | gzip -dc | tar -x -G -f - -C "$T/r4" 2>/dev/null &&
+    diff -r "$T/r4" "$T/snap4/sp ace" >/dev/null &&
+    ok "decrypt | uncompress | tar restores it byte-identical" || not_ok "server filters restore"
+sed -i "s|^localhost \"$D/sp ace\" dte\$|localhost \"$D/sp ace\" dt|" "$AMANDA_CONFIG_DIR/$C/disklist"
+
 # --- lock: a second run of the same config is refused
 exec 9>"$T/state/log/amdump.lock"
 flock -n 9

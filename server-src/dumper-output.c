@@ -8,6 +8,7 @@
 
 #include "amutil.h"
 #include "crc32c.h"
+#include "dumper-filter.h"
 #include "holding.h"
 
 #define OUT_BUF (256 * 1024)
@@ -20,6 +21,8 @@ struct dumper_out {
     unsigned char *zbuf;
     guint32 client_crc, server_crc;
     guint64 received, stored;
+    gboolean server_crc_set;   /* stored bytes differ from received ones */
+    dumper_filter_t *filter;   /* server custom compress / encrypt programs */
 };
 
 static dumper_out_t *
@@ -80,8 +83,10 @@ store(dumper_out_t *o, const void *buf, gsize len, GError **error)
     if (len == 0)
         return TRUE;
     /* uncompressed, what is stored is what was received: one CRC will do */
-    if (o->compress)
+    if (o->compress || o->filter) {
         o->server_crc = crc32c(o->server_crc, buf, len);
+        o->server_crc_set = TRUE;
+    }
     o->stored += len;
     if (o->holding)
         return holding_writer_write(o->holding, buf, len, NULL, error);
@@ -91,6 +96,29 @@ store(dumper_out_t *o, const void *buf, gsize len, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+/* The filter's output (reader thread) goes to the holding file or pipe. */
+static gboolean
+store_sink(void *arg, const void *buf, gsize len, GError **error)
+{
+    return store(arg, buf, len, error);
+}
+
+/* Bytes leaving the zlib stage: through the filter programs, if any. */
+static gboolean
+emit(dumper_out_t *o, const void *buf, gsize len, GError **error)
+{
+    if (o->filter)
+        return len == 0 || dumper_filter_write(o->filter, buf, len, error);
+    return store(o, buf, len, error);
+}
+
+gboolean
+dumper_out_add_filter(dumper_out_t *o, char **const *cmds, int ncmds, GError **error)
+{
+    o->filter = dumper_filter_start(cmds, ncmds, store_sink, o, error);
+    return o->filter != NULL;
 }
 
 static gboolean
@@ -105,7 +133,7 @@ deflate_some(dumper_out_t *o, int flush, GError **error)
             g_set_error(error, g_quark_from_static_string("dumper"), 1, "zlib error");
             return FALSE;
         }
-        if (!store(o, o->zbuf, OUT_BUF - o->z.avail_out, error))
+        if (!emit(o, o->zbuf, OUT_BUF - o->z.avail_out, error))
             return FALSE;
     } while (o->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
     return TRUE;
@@ -117,7 +145,7 @@ dumper_out_write(dumper_out_t *o, const void *buf, gsize len, GError **error)
     o->client_crc = crc32c(o->client_crc, buf, len);
     o->received += len;
     if (!o->compress)
-        return store(o, buf, len, error);
+        return emit(o, buf, len, error);
     o->z.next_in = (Bytef *)buf;
     o->z.avail_in = (uInt)len;
     return deflate_some(o, Z_NO_FLUSH, error);
@@ -148,9 +176,18 @@ dumper_out_finish(dumper_out_t *o, gboolean partial, fileheader_crc_t *client_cr
         o->z.avail_in = 0;
         ok = deflate_some(o, Z_FINISH, error);
     }
+    if (o->filter) {
+        GError *ferr = NULL;
+        if (!dumper_filter_finish(o->filter, ok ? &ferr : NULL) && ok) {
+            g_propagate_error(error, ferr);
+            ok = FALSE;
+        }
+        o->filter = NULL;
+    }
+    gboolean transformed = o->compress || o->server_crc_set;
     client_crc->crc = o->client_crc;
     client_crc->size = o->received;
-    server_crc->crc = o->compress ? o->server_crc : o->client_crc;
+    server_crc->crc = transformed ? o->server_crc : o->client_crc;
     server_crc->size = o->stored;
     if (o->holding) {
         if (ok)
@@ -168,6 +205,9 @@ dumper_out_abort(dumper_out_t *o)
 {
     if (!o)
         return;
+    if (o->filter)
+        dumper_filter_finish(o->filter, NULL);
+    o->filter = NULL;
     if (o->holding)
         holding_writer_abort(o->holding);
     out_free(o);

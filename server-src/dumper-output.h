@@ -15,6 +15,10 @@ dumper_out_t *dumper_out_holding(const char *path, const dumpfile_t *hdr, guint6
                                  int comp_level, GError **error);
 dumper_out_t *dumper_out_fd(int fd, const dumpfile_t *hdr, int comp_level, GError **error);
 
+/* Pass the stored bytes (after zlib compression) through CMDS[0] | ... |
+ * CMDS[NCMDS-1] (server_custom_compress, server_encrypt). */
+gboolean dumper_out_add_filter(dumper_out_t *o, char **const *cmds, int ncmds, GError **error);
+
 gboolean dumper_out_write(dumper_out_t *o, const void *buf, gsize len, GError **error);
 /* Bytes received so far. */
 guint64 dumper_out_received(const dumper_out_t *o);

@@ -89,6 +89,43 @@ server_comp_level(const disklist_entry_t *e)
     return c == COMP_SERVER_FAST ? 1 : c == COMP_SERVER_BEST ? 9 : 0;
 }
 
+/* server_custom_compress and server_encrypt programs, named in the
+ * header with the commands that undo them. */
+static void
+add_server_programs(dump_t *d, dumpfile_t *h)
+{
+    const char *comp = server_dle_str(d->entry, DUMPTYPE_SERVER_CUSTOM_COMPRESS);
+    if (server_dle_compress(d->entry) == COMP_SERVER_CUST && comp && *comp) {
+        h->srvcompprog = g_strdup(comp);
+        g_free(h->uncompress_cmd);
+        h->uncompress_cmd = g_strdup_printf("%s -d", comp);
+    }
+    const char *enc = server_dle_str(d->entry, DUMPTYPE_SERVER_ENCRYPT);
+    if (server_dle_int(d->entry, DUMPTYPE_ENCRYPT) == ENCRYPT_SERV_CUST && enc && *enc) {
+        const char *opt = server_dle_str(d->entry, DUMPTYPE_SERVER_DECRYPT_OPTION);
+        h->encrypted = TRUE;
+        h->encrypt_suffix = g_strdup("enc");
+        h->srv_encrypt = g_strdup(enc);
+        h->srv_decrypt_opt = g_strdup(opt && *opt ? opt : "-d");
+        h->decrypt_cmd = g_strdup_printf("%s %s", enc, h->srv_decrypt_opt);
+    }
+}
+
+/* The filter programs of the header, in the order data goes through. */
+static gboolean
+start_filters(dump_t *d, GError **error)
+{
+    char *comp[] = { d->hdr.srvcompprog, NULL };
+    char *enc[] = { d->hdr.srv_encrypt, NULL };
+    char **cmds[2];
+    int n = 0;
+    if (d->hdr.srvcompprog)
+        cmds[n++] = comp;
+    if (d->hdr.srv_encrypt)
+        cmds[n++] = enc;
+    return n == 0 || dumper_out_add_filter(d->out, cmds, n, error);
+}
+
 static void
 build_header(dump_t *d, const dle_t *dle)
 {
@@ -115,6 +152,7 @@ build_header(dump_t *d, const dle_t *dle)
     if (h->compressed)
         h->uncompress_cmd = g_strdup("/bin/gzip -dc");
     h->blocksize = DISK_BLOCK_BYTES;
+    add_server_programs(d, h);
 }
 
 static void
@@ -294,9 +332,15 @@ open_output(dump_t *d)
         d->out = dumper_out_holding(d->holding, &d->hdr, (guint64)d->chunksize, comp, &err);
     else
         d->out = dumper_out_fd(d->to_fd, &d->hdr, comp, &err);
-    if (!d->out)
+    if (!d->out) {
         fail(d, FALSE, "cannot open the output: %s", err->message);
-    return d->out != NULL;
+        return FALSE;
+    }
+    if (!start_filters(d, &err)) {
+        fail(d, FALSE, "cannot start the server filter programs: %s", err->message);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static void
