@@ -135,6 +135,9 @@ for i in $(seq 1 100); do
     sleep 0.1
 done
 if [ -n "$dpid" ]; then
+    out=$(timeout 20 amstatus "$C")
+    echo "$out" | grep -q "dumping\|dumped\|writing to tape\|finished" && echo "$out" | grep -q "the run is in progress" &&
+        ok "amstatus shows the run in progress" || { not_ok "amstatus mid-run"; echo "$out" | sed 's/^/# /'; }
     kill -9 "$dpid"
     wait "$apid"
     [ -L "$T/state/log/log" ] && ok "a killed driver leaves the run open" || not_ok "run closed after kill"
