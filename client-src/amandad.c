@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "amandad.h"
@@ -459,8 +460,10 @@ static void tick(void *arg)
     gboolean idle = g_get_monotonic_time() - d->idle_since > (gint64)IDLE_SECONDS * G_USEC_PER_SEC;
     if (!gone && !idle)
         return;
-    dbprintf("%s: exiting (%d requests served, %d refused)",
-             gone ? "connection closed" : "idle for too long", d->served, d->refused);
+    struct rusage ru;
+    long rss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+    dbprintf("%s: exiting (%d requests served, %d refused; max RSS %ld KiB)",
+             gone ? "connection closed" : "idle for too long", d->served, d->refused, rss);
     debug_close();
     exit(0);
 }
