@@ -458,6 +458,62 @@ static void test_sendbackup(void)
     g_byte_array_free(mesg, TRUE);
 }
 
+/* --- auth=local: the server spawns amandad itself over a socketpair */
+
+static const char *local_services;
+
+static const char *local_conf(const char *key, void *arg)
+{
+    (void)arg;
+    if (strcmp(key, "amandad_path") == 0)
+        return amandad_bin;
+    return strcmp(key, "peer_args") == 0 ? local_services : NULL;
+}
+
+static request_t *local_request(const char *services, const char *body)
+{
+    request_t *r = g_new0(request_t, 1);
+    r->reply = g_string_new(NULL);
+    local_services = services;
+    security_connect(security_getdriver("local"), "localhost", local_conf, NULL, on_connected, r);
+    run_until(&r->done);
+    r->done = FALSE;
+    pkt_t req;
+    pkt_init(&req, P_REQ, "%s", body);
+    g_assert_cmpint(security_sendpkt(r->h, &req), ==, 0);
+    pkt_clear(&req);
+    security_recvpkt(r->h, on_reply, r, 60000);
+    run_until(&r->done);
+    g_assert_null(r->error);
+    return r;
+}
+
+static void local_request_free(request_t *r)
+{
+    security_close(r->h);
+    g_string_free(r->reply, TRUE);
+    g_free(r);
+    /* the local driver reaps amandad from the event loop */
+    for (int i = 0; i < 100 && event_count() > 0; i++)
+        g_main_context_iteration(NULL, FALSE), g_usleep(20000);
+}
+
+static void test_local(void)
+{
+    /* No SECURITY line and no .amandahosts entry needed: same host, same user. */
+    write_amandahosts("otherhost.invalid\n");
+    request_t *r = local_request("noop sendsize", "SERVICE noop\nOPTIONS features=" FEAT ";\n");
+    g_assert_cmpint(r->type, ==, P_REP);
+    g_assert_true(g_str_has_prefix(r->reply->str, "OPTIONS features="));
+    local_request_free(r);
+    r = local_request("noop", "SERVICE selfcheck\nOPTIONS features=" FEAT ";\n");
+    g_assert_cmpint(r->type, ==, P_NAK);
+    g_assert_nonnull(strstr(r->reply->str, "service selfcheck is not allowed"));
+    local_request_free(r);
+    g_autofree char *all = g_strdup_printf("localhost %s amdump\n", g_get_user_name());
+    write_amandahosts(all);
+}
+
 /* --- refusals with raw frames on one connection */
 
 typedef struct {
@@ -628,6 +684,7 @@ int main(int argc, char **argv)
     g_test_add_func("/amandad/sendsize", test_sendsize);
     g_test_add_func("/amandad/sendbackup", test_sendbackup);
     g_test_add_func("/amandad/refusals", test_refusals);
+    g_test_add_func("/amandad/local", test_local);
     int rc = g_test_run();
 
     g_autofree char *rm = g_strdup_printf("rm -rf '%s'", tmpdir);
