@@ -121,6 +121,25 @@ grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' | sort -t/ -k
         dd if="$f" bs=32k skip=1 status=none
     done | tar -xf - -C "$T/rs" 2>/dev/null
 cmp -s "$T/rs/big" "$D/b/big" && ok "the dump spanning two volumes restores byte-identical" || not_ok "spanning restore"
+# the same straight from the dumper (holdingdisk never): the part cache
+# (part_cache_type memory) gives the cut part again
+sed -i 's/^  part_size 4 mbytes$/  part_size 4 mbytes\n  part_cache_type memory/; s/^  maxdumps 2$/  maxdumps 2\n  holdingdisk never/' "$AMANDA_CONFIG_DIR/$C/amanda.conf"
+for s in 6 7; do mkdir -p "$T/vtapes/slot$s"; timeout 30 amlabel "$C" "$C-00$s" slot $s >/dev/null 2>&1; done
+timeout 30 amadmin "$C" force localhost "$D/b" >/dev/null 2>&1
+timeout 180 amdump "$C" >/dev/null 2>&1
+LOG=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+grep -q "dumping time .* $D/b 0 to taper " "$T/state/log/amdump.1" && ok "b went straight to the taper" || not_ok "b not direct"
+grep -q '^PARTPARTIAL taper ' "$LOG" && grep -q "^DONE taper .* $D/b " "$LOG" &&
+    ok "a direct dump cut by the end of a volume completes from the part cache" || not_ok "direct spanning"
+rm -rf "$T/rs" && mkdir -p "$T/rs"
+ts=$(sed -n "s|^DONE taper .* $D/b \\([0-9]*\\) .*|\\1|p" "$LOG" | tail -1)
+grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' | sort -t/ -k1,1n -k3 |
+    while read -r label fn kn; do
+        s=$(grep -l "" "$T"/vtapes/slot*/00000."$label" | head -1)
+        f=$(ls "$(dirname "$s")"/$(printf '%05d' "$fn").* )
+        dd if="$f" bs=32k skip=1 status=none
+    done | tar -xf - -C "$T/rs" 2>/dev/null
+cmp -s "$T/rs/big" "$D/b/big" && ok "the direct spanning dump restores byte-identical" || not_ok "direct spanning restore"
 cp "$T/amanda.conf.saved" "$AMANDA_CONFIG_DIR/$C/amanda.conf"
 
 # --- kill -9 of the driver mid-run

@@ -13,7 +13,8 @@
  * tape file with a SPLIT_FILE header ("part N/-1"), so AMANDA's amrestore
  * and dd+tar read it.  When a volume fills (end of medium) the part is
  * rewritten on the next volume, as long as runtapes allows and the source
- * is a holding file.  PART/PARTPARTIAL/DONE lines go to the run log. */
+ * can give the part again (a holding file, or a FIFO with a part cache:
+ * taper-source.c).  PART/PARTPARTIAL/DONE lines go to the run log. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,9 @@
 #include "holding.h"
 #include "server-util.h"
 #include "taper.h"
+#include "taper-source.h"
 
-typedef struct {
-    char *holdfile;        /* rewindable source, or NULL */
-    holding_reader_t *hr;
-    int fd;
-    dumpfile_t hdr;
-    gboolean eof;
-} source_t;
+typedef taper_source_t source_t;
 
 typedef struct {
     char *handle;
@@ -47,52 +43,6 @@ typedef struct {
     guint64 bytes;
     gint64 start_us;
 } job_t;
-
-static gssize
-src_read(source_t *s, char *buf, gsize len)
-{
-    gsize got = 0;
-    while (got < len && !s->eof) {
-        gssize n;
-        if (s->hr) {
-            g_autoptr(GError) err = NULL;
-            n = holding_reader_read(s->hr, buf + got, len - got, &err);
-            if (n < 0)
-                dbprintf("holding read: %s\n", err->message);
-        } else {
-            n = read(s->fd, buf + got, len - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-        }
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            s->eof = TRUE;
-        got += (gsize)n;
-    }
-    return (gssize)got;
-}
-
-/* Reopen a holding source at byte OFFSET (to rewrite a part). */
-static gboolean
-src_seek(source_t *s, guint64 offset)
-{
-    if (!s->holdfile)
-        return FALSE;
-    holding_reader_close(s->hr);
-    s->eof = FALSE;
-    s->hr = holding_reader_open(s->holdfile, NULL, NULL);
-    if (!s->hr)
-        return FALSE;
-    char buf[65536];
-    while (offset > 0) {
-        gssize n = holding_reader_read(s->hr, buf, MIN(offset, sizeof buf), NULL);
-        if (n <= 0)
-            return FALSE;
-        offset -= (guint64)n;
-    }
-    return TRUE;
-}
 
 static void
 part_header(const source_t *s, const job_t *j, int partnum, dumpfile_t *h)
@@ -144,7 +94,7 @@ write_part(taper_t *t, source_t *s, job_t *j, int partnum, char *buf, gssize len
         *written += (guint64)len;
         if ((gsize)len < bs || (part_limit && *written >= part_limit))
             break;
-        len = src_read(s, buf, bs);
+        len = taper_source_read(s, buf, bs);
         if (len < 0) {
             g_set_error(error, g_quark_from_static_string("taper"), 1, "reading the dump failed");
             return PART_ERROR;
@@ -214,8 +164,12 @@ write_dump(taper_t *t, source_t *s, job_t *j)
         part_limit = MAX(bs, part_limit / bs * bs);
     g_autofree char *buf = g_malloc(bs);
     guint64 part_start = 0;
+    if (part_limit && tt)
+        taper_source_set_cache(s, (int)conf_value_int(conf_section_get(tt, TAPETYPE_PART_CACHE_TYPE)),
+                               conf_value_str(conf_section_get(tt, TAPETYPE_PART_CACHE_DIR)));
     for (int partnum = 1;; partnum++) {
-        gssize n = src_read(s, buf, bs);
+        taper_source_part_start(s);
+        gssize n = taper_source_read(s, buf, bs);
         if (n < 0 || (n == 0 && partnum > 1))
             break;
         for (;;) {
@@ -242,51 +196,16 @@ write_dump(taper_t *t, source_t *s, job_t *j)
                 log_part(t, s, j, partnum, filenum, written, pstart_us, TRUE);
                 taper_volume_close(t);
                 g_clear_error(&err);
-                if (src_seek(s, part_start) && taper_volume_open(t, &err) &&
-                    (n = src_read(s, buf, bs)) >= 0)
+                if (taper_source_rewind_part(s, part_start) && taper_volume_open(t, &err) &&
+                    (n = taper_source_read(s, buf, bs)) >= 0)
                     continue;
             }
             return partial_reply(t, j, qh, err ? err->message : "volume full");
         }
-        if (s->eof)
+        if (taper_source_done(s))
             break;
     }
     return done_reply(t, s, j, qh);
-}
-
-static gboolean
-open_source(source_t *s, const char *path, gboolean fifo, GError **error)
-{
-    memset(s, 0, sizeof *s);
-    s->fd = -1;
-    fileheader_init(&s->hdr);
-    if (!fifo) {
-        s->holdfile = g_strdup(path);
-        s->hr = holding_reader_open(path, &s->hdr, error);
-        return s->hr != NULL;
-    }
-    s->fd = open(path, O_RDONLY);
-    if (s->fd < 0) {
-        g_set_error(error, g_quark_from_static_string("taper"), 1, "%s: %s", path, g_strerror(errno));
-        return FALSE;
-    }
-    g_autofree char *block = g_malloc(DISK_BLOCK_BYTES);
-    if (full_read(s->fd, block, DISK_BLOCK_BYTES) != DISK_BLOCK_BYTES) {
-        g_set_error(error, g_quark_from_static_string("taper"), 1, "%s: no dump header", path);
-        return FALSE;
-    }
-    return fileheader_parse(block, DISK_BLOCK_BYTES, &s->hdr, error);
-}
-
-static void
-close_source(source_t *s)
-{
-    if (s->hr)
-        holding_reader_close(s->hr);
-    if (s->fd >= 0)
-        close(s->fd);
-    g_free(s->holdfile);
-    fileheader_clear(&s->hdr);
 }
 
 /* FILE-WRITE handle file orig-kb native client server | PORT-WRITE handle fifo orig-kb */
@@ -308,14 +227,14 @@ do_write(taper_t *t, char **tok, gboolean fifo)
     source_t s;
     g_autoptr(GError) err = NULL;
     char *reply;
-    if (!open_source(&s, tok[2], fifo, &err)) {
+    if (!taper_source_open(&s, tok[2], fifo, &err)) {
         g_autofree char *qh = quote_string_always(j.handle);
         g_autofree char *qe = quote_string_always(err->message);
         reply = g_strdup_printf("FAILED %s %s", qh, qe);
     } else {
         reply = write_dump(t, &s, &j);
     }
-    close_source(&s);
+    taper_source_close(&s);
     g_free(j.first_label);
     return reply;
 }
