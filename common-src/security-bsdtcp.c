@@ -90,6 +90,9 @@ typedef struct {
     int timeout_ms;
     event_handle_t *ev_write, *ev_timer;
     char *why;
+    gboolean in_call;        /* still inside bsdtcp_connect */
+    security_handle_t *result;
+    security_status_t status;
 } connecting_t;
 
 static void try_next(connecting_t *c);
@@ -125,11 +128,32 @@ stop_waiting(connecting_t *c)
 }
 
 static void
+report_deferred(void *arg)
+{
+    connecting_t *c = arg;
+    c->fn(c->arg, c->result, c->status);
+    connecting_free(c);
+}
+
+/* Tell the caller, from the loop even when the outcome is known inside
+ * bsdtcp_connect itself. */
+static void
+report(connecting_t *c, security_handle_t *handle, security_status_t status)
+{
+    c->result = handle;
+    c->status = status;
+    if (c->in_call) {
+        security_defer(report_deferred, c);
+        return;
+    }
+    report_deferred(c);
+}
+
+static void
 report_failure(connecting_t *c, const char *error)
 {
     dbprintf("bsdtcp: %s", error);
-    c->fn(c->arg, tcpm_failed_handle_new(c->drv, error), S_ERROR);
-    connecting_free(c);
+    report(c, tcpm_failed_handle_new(c->drv, error), S_ERROR);
 }
 
 static void
@@ -143,8 +167,7 @@ report_success(connecting_t *c)
     tcpm_conn_set_peer(conn, c->host, address);
     tcpm_conn_set_req_prefix(conn, security_user_line);
     dbprintf("bsdtcp: connected to %s (%s) port %s", c->host, address, c->port);
-    c->fn(c->arg, tcpm_conversation_new(conn), S_OK);
-    connecting_free(c);
+    report(c, tcpm_conversation_new(conn), S_OK);
 }
 
 /* This attempt failed with ERRNUM (0: WHY already set). */
@@ -245,11 +268,12 @@ connect_timeout_ms(security_conf_fn_t conf_fn, void *conf_arg)
     return (s > 0 ? s : CONNECT_TIMEOUT_DEFAULT_S) * 1000;
 }
 
-/* From the loop: resolve, pick the port range, start the first attempt. */
+/* Resolve, pick the port range, start the first attempt.  This runs
+ * inside bsdtcp_connect, so the SYN is on its way when it returns (callers
+ * may rely on the peer seeing the connection before the loop runs). */
 static void
-connect_start(void *arg)
+connect_start(connecting_t *c)
 {
-    connecting_t *c = arg;
     g_autoptr(GError) perr = NULL;
     c->ranged = stream_ports_for(c->conf_fn, c->conf_arg, "tcp", geteuid() == 0, &c->range,
                                  &c->range_name, &perr);
@@ -284,7 +308,10 @@ bsdtcp_connect(const security_driver_t *drv, const char *host, security_conf_fn_
     c->arg = arg;
     c->fd = -1;
     c->timeout_ms = connect_timeout_ms(conf_fn, conf_arg);
-    security_defer(connect_start, c);
+    c->in_call = TRUE;
+    connect_start(c);
+    /* C is still ours: with in_call set, nothing freed it. */
+    c->in_call = FALSE;
 }
 
 static gboolean
