@@ -396,6 +396,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    alarm(300);  /* a hang becomes a failure, never a stuck CI */
     g_set_prgname("test-protocol");
     g_autofree char *dbg = g_dir_make_tmp("test-protocol-XXXXXX", NULL);
     g_setenv("AMANDA_DBGDIR", dbg, TRUE);

@@ -519,6 +519,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    alarm(300);  /* a hang becomes a failure, never a stuck CI */
     start_server();
     g_test_add_func("/tcpm/frame-roundtrip", test_frame_roundtrip);
     g_test_add_func("/tcpm/frame-too-big-and-fuzz", test_frame_too_big_and_fuzz);

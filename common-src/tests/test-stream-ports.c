@@ -252,6 +252,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    alarm(300);  /* a hang becomes a failure, never a stuck CI */
     g_test_add_func("/stream-ports/parse", test_parse);
     g_test_add_func("/stream-ports/which-range", test_which_range);
     g_test_add_func("/stream-ports/fill-tcp", test_fill_tcp);
