@@ -155,6 +155,39 @@ hosts "localhost $ME noop"
 refused "a service not in .amandahosts is refused" "$PORT" selfcheck "may not run service selfcheck"
 check "refusals are in amandad's debug log" \
     sh -c 'grep -l "refusing request" "$1"/amandad/amandad.*.debug | grep -q .' sh "$AMANDA_DBGDIR"
+# ---- the shipped launchers: openbsd-inetd and systemd socket activation ---
+hosts "localhost $ME amdump"
+EX=$(dirname "$0")/../example
+if [ -x /usr/sbin/inetd ] && [ -f "$EX/inetd.conf.amandad" ] && P3=$(free_port); then
+    # the example line, with our path, our user and a loopback high port
+    grep -v '^#' "$EX/inetd.conf.amandad" |
+        sed -e "s|^amanda|127.0.0.1:$P3|" -e "s|backup|$ME|" \
+            -e "s|/usr/local/libexec/amanda/amandad|$AMANDA_LIBEXECDIR/amandad|" > "$T/inetd.conf"
+    /usr/sbin/inetd -d "$T/inetd.conf" > "$T/inetd.log" 2>&1 &
+    SOCATS+=($!)
+    for _ in $(seq 1 50); do [ -n "$(ss -Hltn "sport = :$P3")" ] && break; sleep 0.1; done
+    out=$(svc "$P3" noop "$T/noop.req")
+    is "amandad runs from the example inetd.conf line" "$(echo "$out" | head -1 | cut -c1-17)" \
+        "OPTIONS features="
+else
+    ok "# SKIP openbsd-inetd not installed"
+fi
+if command -v systemd-socket-activate >/dev/null && P4=$(free_port); then
+    cmd=$(sed -n 's|^ExecStart=||p' "$EX/amanda@.service" |
+          sed "s|/usr/local/libexec/amanda/amandad|$AMANDA_LIBEXECDIR/amandad|")
+    envs=()   # it passes on only the variables it is told to
+    for v in $(env | sed -n 's/^\(AMANDA_[A-Z_]*\)=.*/\1/p'); do envs+=(-E "$v"); done
+    # shellcheck disable=SC2086 # the ExecStart line is a word list
+    systemd-socket-activate -l "127.0.0.1:$P4" --inetd "${envs[@]}" -a $cmd > "$T/ssa.log" 2>&1 &
+    SOCATS+=($!)
+    for _ in $(seq 1 50); do [ -n "$(ss -Hltn "sport = :$P4")" ] && break; sleep 0.1; done
+    out=$(svc "$P4" noop "$T/noop.req")
+    is "amandad runs as amanda@.service does (socket activation, Accept=yes)" \
+        "$(echo "$out" | head -1 | cut -c1-17)" "OPTIONS features="
+else
+    ok "# SKIP systemd-socket-activate not available"
+fi
+
 sleep 1.5
 check "every amandad has exited" sh -c '! pgrep -f "^$1/amandad " >/dev/null' sh "$AMANDA_LIBEXECDIR"
 done_testing
