@@ -3,7 +3,7 @@
 # chg-disk vtapes labelled by amlabel, a holding disk.  amdump level 0,
 # change files, amdump incrementals; every image restores (dd skip 32 KiB
 # + tar) byte-identical to its source at that moment; curinfo and the run
-# log are read by AMANDA's own amadmin find when it is installed; a second
+# log are read by AMANDA's own amadmin find and amreport when installed; a second
 # amdump of the same config is refused while one runs.
 . "$(dirname "$0")/lib.sh"
 
@@ -255,11 +255,15 @@ if [ -x /usr/sbin/amadmin ] && [ "$(id -u)" = 0 ]; then
     sed -i "s/^org .*/org \"amdump-ic-$$\"/" "$E/amanda.conf"
     out=$(timeout 60 /usr/sbin/amadmin "amdump-ic-$$" find 2>&1)
     n=$(echo "$out" | grep -c " OK *$")
+    timeout 60 /usr/sbin/amreport "amdump-ic-$$" --log="$LOG0" --text="$T/stock-report" >/dev/null 2>&1
+    r=$(sed -n '/^DUMP SUMMARY/,$p' "$T/stock-report" 2>/dev/null | grep -c "^localhost .* 0 ")
     rm -rf "$E"
+    is "stock amreport shows the four level-0 dumps of our run log" "$r" "4"
     [ "$n" -ge 8 ] && ok "stock amadmin find lists every dump ($n OK)" ||
         { not_ok "stock amadmin find"; echo "$out" | sed 's/^/# /'; }
 else
     ok "stock amadmin find # SKIP AMANDA's amadmin not installed or not root"
+    ok "stock amreport # SKIP AMANDA's amreport not installed or not root"
 fi
 
 done_testing
