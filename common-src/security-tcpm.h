@@ -4,7 +4,11 @@
  * security module.
  *
  * Wire: frames of uint32 length, uint32 id (both network order), then
- * LENGTH bytes.  Length 0 is end-of-file for that id.  Ids below
+ * LENGTH bytes.  Length 0 is end-of-file for that id.  A conversation's
+ * frame holds one packet: its type as a byte (P_REQ 0, P_REP 1, P_PREP 2,
+ * P_ACK 3, P_NAK 4), the body, a NUL; there is no "Amanda x.y TYPE HANDLE"
+ * line on these transports (as AMANDA 3.5.1's amandad does: an ACK is the
+ * two bytes 03 00).  bsdtcp puts "SECURITY USER name" before a REQ's body.  Ids below
  * TCPM_STREAM_ID_FLOOR are conversations (the connecting side numbers them
  * from 1 and their frames carry packets); the accepting side hands out
  * stream ids counting down from TCPM_STREAM_ID_TOP (first one 499999).
