@@ -321,6 +321,86 @@ test_bsdtcp_exchange(void)
     check_exchange(&r, bytes);
 }
 
+/* ---------------- blocking helpers, both ends in this process ---------------- */
+
+typedef struct {
+    security_handle_t *h;
+    int stream_id;
+} sync_server_t;
+
+static void
+sync_server_request(void *arg, security_handle_t *h, pkt_t *pkt)
+{
+    sync_server_t *sv = arg;
+    g_assert_cmpint(pkt->type, ==, P_REQ);
+    sv->h = h;
+    security_stream_t *s = security_stream_server(h);
+    sv->stream_id = security_stream_id(s);
+    pkt_t rep;
+    pkt_init(&rep, P_REP, "CONNECT DATA %d\n", sv->stream_id);
+    g_assert_cmpint(security_sendpkt(h, &rep), ==, 0);
+    pkt_clear(&rep);
+    /* Small enough for the socket buffer: a blocking write cannot wait on
+     * a reader that runs in this same thread. */
+    uint8_t buf[48 * 1024];
+    xchg_fill(buf, sizeof(buf), 7, 0);
+    g_assert_cmpint(security_stream_write(s, buf, sizeof(buf)), ==, 0);
+    security_stream_close(s);
+}
+
+static void
+sync_got_reply(void *arg, pkt_t *pkt, security_status_t status)
+{
+    pkt_t *out = arg;
+    g_assert_cmpint(status, ==, S_OK);
+    pkt_copy(out, pkt);
+}
+
+/* security_stream_write (blocking) on one end, security_stream_read_sync
+ * on the other, over a socketpair: every byte arrives, then EOF (0). */
+static void
+test_sync_helpers(void)
+{
+    int sv_fds[2];
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv_fds), ==, 0);
+    sync_server_t sv = { 0 };
+    const security_driver_t *drv = security_getdriver("local");
+    g_assert_true(tcpm_accept_fds(drv, sv_fds[1], sv_fds[1], sync_server_request, &sv, "peer",
+                                  "local", NULL));
+    tcpm_conn_t *conn = tcpm_conn_new(drv, sv_fds[0], sv_fds[0]);
+    security_handle_t *h = tcpm_conversation_new(conn);
+    pkt_t req, rep = { 0 };
+    pkt_init(&req, P_REQ, "SERVICE sync\n");
+    g_assert_cmpint(security_sendpkt(h, &req), ==, 0);
+    pkt_clear(&req);
+    security_recvpkt(h, sync_got_reply, &rep, 5000);
+    while (!rep.body)
+        g_main_context_iteration(NULL, TRUE);
+    int id = -1;
+    g_assert_cmpint(sscanf(rep.body->str, "CONNECT DATA %d", &id), ==, 1);
+    pkt_clear(&rep);
+    security_stream_t *s = security_stream_client(h, id);
+    g_assert_nonnull(s);
+    GByteArray *got = g_byte_array_new();
+    for (;;) {
+        void *buf = NULL;
+        ssize_t n = security_stream_read_sync(s, &buf);
+        g_assert_cmpint(n, >=, 0);
+        if (n == 0)
+            break;
+        g_byte_array_append(got, buf, (guint)n);
+    }
+    uint8_t want[48 * 1024];
+    xchg_fill(want, sizeof(want), 7, 0);
+    g_assert_cmpmem(got->data, got->len, want, sizeof(want));
+    g_byte_array_free(got, TRUE);
+    security_stream_close(s);
+    security_close(h);
+    security_close(sv.h);
+    while (event_count() > 0)  /* both ends wind down */
+        g_main_context_iteration(NULL, TRUE);
+}
+
 static void
 test_local_exchange(void)
 {
@@ -527,6 +607,7 @@ main(int argc, char **argv)
     g_test_add_func("/security/driver-table", test_driver_table);
     g_test_add_func("/bsdtcp/exchange", test_bsdtcp_exchange);
     g_test_add_func("/local/exchange", test_local_exchange);
+    g_test_add_func("/tcpm/sync-helpers", test_sync_helpers);
     g_test_add_func("/bsdtcp/malformed-frames", test_malformed_frames);
     int rc = g_test_run();
     kill(server_pid, SIGTERM);
