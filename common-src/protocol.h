@@ -3,9 +3,10 @@
  * reports its reply:
  *
  *   connect (retried)  ->  send REQ  ->  wait ACK (REQ resent on timeout)
- *     ->  wait REP, PREPs on the way  ->  send ACK  ->  callback
+ *     ->  wait REP, PREPs on the way  ->  ACK the REP  ->  callback
  *
- * A NAK ends the request.  A REP or PREP arriving before the ACK counts as
+ * Only the REP is ACKed, not the PREPs (AMANDA's amandad NAKs an ACK that
+ * comes after a PREP).  A NAK ends the request.  A REP or PREP arriving before the ACK counts as
  * the ACK (as AMANDA does).  A reply that does not come in REPWAIT seconds
  * makes the REQ be sent again (a few times) before the request gives up
  * with S_TIMEOUT.  Duplicate replies (same type and SEQ as one already

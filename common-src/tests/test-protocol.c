@@ -36,6 +36,7 @@ typedef enum {
 static mode_t_ mode;
 static int reqs_seen;
 static gboolean client_got_ack;
+static int client_acks;
 static int listen_port;
 
 typedef struct {
@@ -105,8 +106,10 @@ peer_next(void *arg, pkt_t *pkt, security_status_t status)
     }
     if (pkt->type == P_REQ)
         answer_req(p);
-    else if (pkt->type == P_ACK)
+    else if (pkt->type == P_ACK) {
         client_got_ack = TRUE;
+        client_acks++;
+    }
     security_recvpkt(p->h, peer_next, p, -1);
 }
 
@@ -183,6 +186,7 @@ run(mode_t_ m, int port, int repwait, outcome_t *o)
     mode = m;
     reqs_seen = 0;
     client_got_ack = FALSE;
+    client_acks = 0;
     memset(o, 0, sizeof(*o));
     o->preps = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *p = g_strdup_printf("%d", port);
@@ -229,6 +233,7 @@ test_preps_and_duplicate(void)
     g_assert_cmpstr(o.preps->pdata[0], ==, "part a\n");
     g_assert_cmpstr(o.preps->pdata[1], ==, "part b\n");
     g_assert_cmpstr(o.final_body, ==, "done\n");
+    g_assert_cmpint(client_acks, ==, 1);  /* the REP only */
     outcome_clear(&o);
 }
 
