@@ -6,6 +6,8 @@
 # changing files).  A scripted amrecover session browses both dates and
 # restores one file, one directory and the whole DLE as of each date;
 # the restored trees must equal the source as it was then.
+# Then our own amrecover runs the same restores against our servers and
+# against AMANDA's amindexd/amidxtaped (AMANDA's amandad on another port).
 # Needs root, user backup, AMANDA's amdump/amrecover and socat.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,8 +19,10 @@ fi
 CONF=amic-recover-$$
 PORT=$((20000 + $$ % 10000))
 SOCAT_PID=
+SOCAT2_PID=
 cleanup() {
     [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
+    [ -n "$SOCAT2_PID" ] && kill "$SOCAT2_PID" 2>/dev/null
     rm -rf "/etc/amanda/$CONF"
     cleanup_tmp
 }
@@ -140,16 +144,59 @@ echo "$out3" > "$T/ls3.out"
 check "cd into a path outside the dump is refused" grep -q "Invalid directory - nosuchdir" <<<"$out3"
 check "add of a path outside the dump is refused" grep -q "File nosuchfile doesn't exist in directory" <<<"$out3"
 
-for n in 1 2; do
-    d=nice$n
-    recover "$T/f$n" "setdate ${!d}" "${base[@]}" "add a.txt" "extract" >"$T/f$n.out"
-    check "date $n: one file restored as it was" cmp -s "$T/f$n/a.txt" "$T/v$n/a.txt"
-    recover "$T/d$n" "setdate ${!d}" "${base[@]}" "add dir" "extract" >"$T/d$n.out"
-    check "date $n: one directory restored as it was" diff -r "$T/d$n/dir" "$T/v$n/dir"
-    recover "$T/w$n" "setdate ${!d}" "${base[@]}" "add ." "extract" >"$T/w$n.out"
-    check "date $n: the whole DLE restored as it was" diff -r "$T/w$n" "$T/v$n"
+# matrix WHO RECOVER-FUNCTION DATES: file, directory and whole DLE as of
+# each of DATES (1 = the full, 2 = the incremental)
+matrix() {
+    local who=$1 fn=$2 dates=$3 n d
+    for n in $dates; do
+        d=nice$n
+        $fn "$T/$who-f$n" "setdate ${!d}" "${base[@]}" "add a.txt" "extract" >"$T/$who-f$n.out"
+        check "$who: date $n: one file restored as it was" cmp -s "$T/$who-f$n/a.txt" "$T/v$n/a.txt"
+        $fn "$T/$who-d$n" "setdate ${!d}" "${base[@]}" "add dir" "extract" >"$T/$who-d$n.out"
+        check "$who: date $n: one directory restored as it was" diff -r "$T/$who-d$n/dir" "$T/v$n/dir"
+        $fn "$T/$who-w$n" "setdate ${!d}" "${base[@]}" "add ." "extract" >"$T/$who-w$n.out"
+        check "$who: date $n: the whole DLE restored as it was" diff -r "$T/$who-w$n" "$T/v$n"
+    done
+}
+matrix "stock amrecover, our servers" recover "2"
+
+# ---- our amrecover, against our servers and against AMANDA's ----
+ours() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    { printf '%s\n' "$@"; printf 'Y\nquit\n'; } |
+        ( cd "$dir" && timeout 60 "$PREFIX/sbin/amrecover" "$CONF" -s localhost -t localhost \
+              -o auth=bsdtcp -o client_port=$PORT 2>&1 )
+}
+out4=$(ours "$T/our-ls" "setdate $nice1" "${base[@]}" "ls" "cd nosuchdir" "add nosuchfile")
+check "our amrecover lists the full's files" grep -q " gone.txt\$" <<<"$out4"
+check "our amrecover refuses a path outside the dump" grep -q "Invalid directory - nosuchdir" <<<"$out4"
+check "... and an unknown file" grep -q "File nosuchfile doesn't exist in directory" <<<"$out4"
+out5=$(ours "$T/our-bad" "sethost nosuchhost" "setdisk /nosuchdisk")
+check "our amrecover names an unknown host" grep -q "501 Host nosuchhost is not in your disklist" <<<"$out5"
+matrix "our amrecover, our servers" ours "1 2"
+
+# AMANDA's own amandad (as backup) on a second port runs AMANDA's amindexd/amidxtaped
+PORT2=$((PORT + 1))
+socat TCP-LISTEN:$PORT2,bind=127.0.0.1,reuseaddr,fork,su=backup \
+    EXEC:"/usr/lib/amanda/amandad -auth=bsdtcp amindexd amidxtaped",nofork 2>"$T/socat2.err" &
+SOCAT2_PID=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    (echo > /dev/tcp/127.0.0.1/$PORT2) 2>/dev/null && break
+    sleep 0.2
 done
-if ! diff -r "$T/w2" "$T/v2" >/dev/null 2>&1; then
-    sed 's/^/#   /' "$T/w2.out" | tail -15
+stock_servers() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    { printf '%s\n' "$@"; printf 'Y\nquit\n'; } |
+        ( cd "$dir" && timeout 60 "$PREFIX/sbin/amrecover" "$CONF" -s localhost -t localhost \
+              -o auth=bsdtcp -o client_port=$PORT2 2>&1 )
+}
+if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
+    chown -R backup:backup "$W"
+    matrix "our amrecover, AMANDA's servers" stock_servers "2"
+else
+    echo "# ~backup/.amandahosts does not let root use amindexd: AMANDA's servers not tried"
 fi
+kill "$SOCAT2_PID" 2>/dev/null
 done_testing

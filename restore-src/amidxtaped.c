@@ -300,6 +300,10 @@ send_data(Tape *t, dumpfile_t *first)
         if (!volread_copy_file(t->dev, sink, NULL, &err))
             fail(t, "%s", err->message);
     }
+    /* give the volume back before amrecover sees the end of the data: it
+     * may ask for the next dump on the same volume at once */
+    g_clear_pointer(&t->dev, device_free);
+    g_clear_pointer(&t->res, changer_release);
     if (!imagesink_finish(sink, &err) || !imagesink_verify(sink, first, &err))
         dbprintf("after sending: %s\n", err->message);
     close(DATA_OUT);

@@ -1,0 +1,231 @@
+/* recover-conn: amrecover's service connections (see recover-conn.h). */
+#include "recover-conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "debug.h"
+#include "protocol.h"
+
+G_DEFINE_QUARK(recover-conn-error-quark, recover_conn_error)
+#define RECOVER_CONN_ERROR (recover_conn_error_quark())
+enum { RECOVER_CONN_ERROR_AUTH, RECOVER_CONN_ERROR_FAILED };
+
+struct RecoverStream {
+    security_stream_t *ss;
+    GByteArray *buf;   /* received, not yet consumed */
+    gboolean eof;
+};
+
+typedef struct {
+    const char *port;
+    RecoverConn *conn;
+    char *error;
+    gboolean done;
+} Pending;
+
+static const char *
+conf_answer(const char *key, void *arg)
+{
+    const Pending *p = arg;
+    if (strcmp(key, "client_port") == 0)
+        return p->port;
+    return NULL;
+}
+
+static void
+stream_free(gpointer p)
+{
+    RecoverStream *s = p;
+    if (s->ss)
+        security_stream_close(s->ss);
+    g_byte_array_unref(s->buf);
+    g_free(s);
+}
+
+/* "CONNECT TAG id TAG id ..." -> open each stream. */
+static void
+open_streams(Pending *p, const char *body, security_handle_t *handle)
+{
+    g_auto(GStrv) lines = g_strsplit(body, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "ERROR")) {
+            p->error = g_strdup(*l);
+            return;
+        }
+        if (!g_str_has_prefix(*l, "CONNECT "))
+            continue;
+        g_auto(GStrv) w = g_strsplit(*l + 8, " ", -1);
+        for (int i = 0; w[i] && w[i + 1]; i += 2) {
+            int id = atoi(w[i + 1]);
+            security_stream_t *ss = security_stream_client(handle, id);
+            if (!ss || security_stream_auth(ss) < 0) {
+                p->error = g_strdup_printf("cannot open the %s stream: %s", w[i],
+                                           ss ? security_stream_geterror(ss)
+                                              : security_geterror(handle));
+                if (ss)
+                    security_stream_close(ss);
+                return;
+            }
+            RecoverStream *s = g_new0(RecoverStream, 1);
+            s->ss = ss;
+            s->buf = g_byte_array_new();
+            g_hash_table_replace(p->conn->streams, g_strdup(w[i]), s);
+        }
+        return;
+    }
+    p->error = g_strdup_printf("the server's reply names no stream: %s", body);
+}
+
+static void
+on_reply(void *arg, pkt_t *pkt, security_handle_t *handle, security_status_t status)
+{
+    Pending *p = arg;
+    if (pkt && pkt->type == P_PREP)
+        return;
+    p->done = TRUE;
+    if (status != S_OK || !pkt) {
+        p->error = g_strdup(security_geterror(handle));
+        return;
+    }
+    if (pkt->type == P_NAK) {
+        p->error = g_strdup_printf("the server refused: %s", pkt->body->str);
+        return;
+    }
+    open_streams(p, pkt->body->str, handle);
+}
+
+RecoverConn *
+recover_conn_open(const char *host, const char *auth, const char *port, const char *service,
+                  const char *features_hex, GError **error)
+{
+    const security_driver_t *drv = security_getdriver(auth);
+    if (!drv || !security_driver_is_implemented(drv)) {
+        g_set_error(error, RECOVER_CONN_ERROR, RECOVER_CONN_ERROR_AUTH,
+                    "auth \"%s\" is not available (use bsdtcp or local)", auth);
+        return NULL;
+    }
+    RecoverConn *c = g_new0(RecoverConn, 1);
+    c->streams = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stream_free);
+    Pending p = { .port = port, .conn = c };
+    /* bsd-family auth names the requesting user; local needs nothing */
+    g_autofree char *security = strcmp(auth, "local") == 0
+                                    ? g_strdup("")
+                                    : g_strdup_printf("SECURITY USER %s\n", g_get_user_name());
+    g_autofree char *body = g_strdup_printf("%sSERVICE %s\nOPTIONS features=%s;auth=%s;\n",
+                                            security, service, features_hex, auth);
+    protocol_sendreq(host, drv, conf_answer, &p, body, 60, on_reply, &p);
+    protocol_run_until_done();
+    if (p.error || g_hash_table_size(c->streams) == 0) {
+        g_set_error(error, RECOVER_CONN_ERROR, RECOVER_CONN_ERROR_FAILED, "%s on %s: %s", service, host,
+                    p.error ? p.error : "no reply");
+        g_free(p.error);
+        recover_conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void
+recover_conn_free(RecoverConn *c)
+{
+    if (!c)
+        return;
+    g_hash_table_unref(c->streams);
+    g_free(c);
+}
+
+RecoverStream *
+recover_conn_stream(RecoverConn *c, const char *tag)
+{
+    return g_hash_table_lookup(c->streams, tag);
+}
+
+gboolean
+recover_stream_write(RecoverStream *s, const void *buf, gsize len)
+{
+    return s->ss && security_stream_write(s->ss, buf, len) == 0;
+}
+
+gboolean
+recover_stream_send_line(RecoverStream *s, const char *line)
+{
+    dbprintf(">> %s\n", line);
+    g_autofree char *crlf = g_strconcat(line, "\r\n", NULL);
+    return recover_stream_write(s, crlf, strlen(crlf));
+}
+
+/* Read one more chunk into the buffer; FALSE at EOF or error. */
+static gboolean
+fill(RecoverStream *s)
+{
+    if (s->eof || !s->ss)
+        return FALSE;
+    void *data = NULL;
+    ssize_t n = security_stream_read_sync(s->ss, &data);
+    if (n <= 0) {
+        s->eof = TRUE;
+        return FALSE;
+    }
+    g_byte_array_append(s->buf, data, (guint)n);
+    return TRUE;
+}
+
+char *
+recover_stream_read_line(RecoverStream *s)
+{
+    for (;;) {
+        guint8 *nl = memchr(s->buf->data, '\n', s->buf->len);
+        if (nl) {
+            gsize len = (gsize)(nl - s->buf->data);
+            char *line = g_strndup((char *)s->buf->data, len);
+            g_byte_array_remove_range(s->buf, 0, (guint)len + 1);
+            line[strcspn(line, "\r")] = '\0';
+            dbprintf("<< %s\n", line);
+            return line;
+        }
+        if (!fill(s)) {
+            if (s->buf->len == 0)
+                return NULL;
+            char *rest = g_strndup((char *)s->buf->data, s->buf->len);
+            g_byte_array_set_size(s->buf, 0);
+            return rest;
+        }
+    }
+}
+
+char *
+recover_stream_read_exact(RecoverStream *s, gsize len)
+{
+    while (s->buf->len < len)
+        if (!fill(s))
+            return NULL;
+    char *out = g_malloc(len + 1);
+    memcpy(out, s->buf->data, len);
+    out[len] = '\0';
+    g_byte_array_remove_range(s->buf, 0, (guint)len);
+    return out;
+}
+
+gboolean
+recover_stream_drain(RecoverStream *s, recover_chunk_fn fn, void *arg)
+{
+    for (;;) {
+        if (s->buf->len > 0) {
+            if (!fn(s->buf->data, s->buf->len, arg))
+                return FALSE;
+            g_byte_array_set_size(s->buf, 0);
+        }
+        if (!fill(s))
+            return TRUE;
+    }
+}
+
+void
+recover_stream_close(RecoverStream *s)
+{
+    if (s->ss) {
+        security_stream_close(s->ss);
+        s->ss = NULL;
+    }
+}
