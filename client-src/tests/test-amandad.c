@@ -606,6 +606,18 @@ static void test_refusals(void)
     g_autofree char *sc = req_body("selfcheck", "");
     expect_nak(&c, id++, sc, "may not run service selfcheck");
 
+    g_autofree char *bad_conf = g_build_filename(g_getenv("AMANDA_CONFIG_DIR"),
+                                                 "amanda-client-BadConf.conf", NULL);
+    g_assert_true(g_file_set_contents(bad_conf, "index_server \"x\"\nno_such_keyword 12\n", -1,
+                                      NULL));
+    g_autofree char *with_conf = req_body("selfcheck", "");
+    char *cfg = strstr(with_conf, "config=TestConf");
+    memcpy(cfg, "config=BadConf;", 15);
+    memmove(cfg + 15, cfg + 16, strlen(cfg + 16) + 1);   /* "TestConf;" is one longer */
+    g_autofree char *hosts_all = g_strdup_printf("localhost %s amdump\n", g_get_user_name());
+    write_amandahosts(hosts_all);
+    expect_nak(&c, id++, with_conf, "amanda-client-BadConf.conf:2");
+
     /* ... and the same connection still serves a good request. */
     raw_send(&c, id, P_REQ, noop);
     pkt_t p;
