@@ -3,14 +3,14 @@
  * same process and event loop.  Covers the plain exchange, PREPs, a lost
  * REQ (resent after the ACK timeout), a silent client (S_TIMEOUT after the
  * tries), a lost reply (REQ resent after the reply timeout), a REP without
- * ACK, a NAK, duplicate and malformed replies, and a refused connection. */
+ * ACK, a NAK, duplicate and malformed replies, a refused connection and a
+ * connect that times out.  test-protocol-interop.c talks to the real
+ * AMANDA. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
-#include <pwd.h>
-#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -385,85 +385,6 @@ test_connect_timeout(void)
     outcome_clear(&o);
 }
 
-/* --- against the real AMANDA 3.5 amandad, when this machine has one ------ */
-
-#define REAL_AMANDAD "/usr/lib/amanda/amandad"
-
-typedef struct {
-    int lfd;
-    uid_t uid;
-    gid_t gid;
-    event_handle_t *ev;
-    GPid pid;
-} real_peer_t;
-
-/* inetd's job: amandad gets the accepted socket as stdin/stdout and runs
- * as the dump user. */
-static void
-real_accept(void *arg)
-{
-    real_peer_t *rp = arg;
-    int fd = accept(rp->lfd, NULL, NULL);
-    event_release(rp->ev);
-    rp->ev = NULL;
-    g_assert_cmpint(fd, >=, 0);
-    pid_t pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        dup2(fd, 0);
-        dup2(fd, 1);
-        if (setgid(rp->gid) != 0 || setuid(rp->uid) != 0)
-            _exit(126);
-        execl(REAL_AMANDAD, "amandad", "-auth=bsdtcp", "amdump", (char *)NULL);
-        _exit(127);
-    }
-    rp->pid = pid;
-    close(fd);
-}
-
-static void
-test_real_amandad(void)
-{
-    struct passwd *pw = getpwnam("backup");
-    if (geteuid() != 0 || !pw || !g_file_test(REAL_AMANDAD, G_FILE_TEST_IS_EXECUTABLE)) {
-        g_test_skip("needs root, user backup and AMANDA 3.5's " REAL_AMANDAD);
-        return;
-    }
-    real_peer_t rp = { .uid = pw->pw_uid, .gid = pw->pw_gid, .pid = -1 };
-    struct sockaddr_in sin = { .sin_family = AF_INET };
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sin);
-    rp.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(bind(rp.lfd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
-    g_assert_cmpint(listen(rp.lfd, 1), ==, 0);
-    g_assert_cmpint(getsockname(rp.lfd, (struct sockaddr *)&sin, &len), ==, 0);
-    rp.ev = event_register(rp.lfd, EV_READFD, real_accept, &rp);
-    outcome_t o = { 0 };
-    o.preps = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *p = g_strdup_printf("%d", ntohs(sin.sin_port));
-    /* As root we connect from a reserved port, which amandad insists on;
-     * the request names the dump user, as AMANDA's setuid programs do. */
-    protocol_set_timing(10000, -1, -1, -1, -1);  /* amandad may start slowly */
-    protocol_sendreq("127.0.0.1", security_getdriver("bsdtcp"), conf_port, p,
-                     "SECURITY USER backup\nSERVICE noop\nOPTIONS features=ffffffff9efefbff;\n",
-                     30, on_reply, &o);
-    protocol_run_until_done();
-    protocol_set_timing(150, -1, -1, -1, -1);
-    if (rp.pid > 0)
-        waitpid(rp.pid, NULL, 0);
-    close(rp.lfd);
-    if (o.status == S_OK && o.final_type == P_NAK) {
-        g_autofree char *why = g_strdup_printf("amandad refused (check ~backup/.amandahosts): %s",
-                                               o.final_body);
-        g_test_skip(why);
-    } else {
-        g_assert_cmpint(o.status, ==, S_OK);
-        g_assert_cmpint(o.final_type, ==, P_REP);
-        g_assert_true(g_str_has_prefix(o.final_body, "OPTIONS features="));
-    }
-    outcome_clear(&o);
-}
-
 static void
 start_listener(void)
 {
@@ -500,7 +421,6 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/garbage-dropped", test_garbage_dropped);
     g_test_add_func("/protocol/connection-refused", test_connection_refused);
     g_test_add_func("/protocol/connect-timeout", test_connect_timeout);
-    g_test_add_func("/protocol/real-amandad", test_real_amandad);
     int rc = g_test_run();
     debug_close();
     /* remove the debug files we made */
