@@ -35,8 +35,9 @@
 #include "event.h"
 #include "security.h"
 
-/* Seconds the server has to ACK a REP before it is resent, and tries. */
-#define ACK_TIMEOUT_MS 10000
+/* Time the server has to ACK a REP before it is resent (AMANDA's 10 s;
+ * AMANDAD_ACK_TIMEOUT_MS shortens it for tests), and tries. */
+#define ACK_TIMEOUT_DEFAULT_MS 10000
 #define REP_TRIES 3
 /* A service that has not replied after this long is stopped (AMANDA's
  * REP_TIMEOUT). */
@@ -45,6 +46,7 @@
 
 typedef struct {
     const security_driver_t *drv;
+    int ack_timeout_ms;
     char *auth;
     GPtrArray *allowed;
     GList *convs;
@@ -272,7 +274,7 @@ static void finish_reply(conv_t *c, const GString *out, gboolean too_big)
     c->state = CONV_REP_SENT;
     c->rep_tries = 1;
     send_rep(c);
-    conv_recv(c, ACK_TIMEOUT_MS);
+    conv_recv(c, c->d->ack_timeout_ms);
 }
 
 /* sendsize output so far, as a PREP, when the server takes those. */
@@ -345,7 +347,7 @@ static void on_timeout(conv_t *c)
     c->rep_tries++;
     dbprintf("no ACK for the REP yet: resending it (try %d)", c->rep_tries);
     send_rep(c);
-    conv_recv(c, ACK_TIMEOUT_MS);
+    conv_recv(c, c->d->ack_timeout_ms);
 }
 
 static void on_pkt(void *arg, pkt_t *pkt, security_status_t status)
@@ -377,7 +379,7 @@ static void on_pkt(void *arg, pkt_t *pkt, security_status_t status)
         conv_close(c);
         return;
     }
-    conv_recv(c, c->state == CONV_REP_SENT ? ACK_TIMEOUT_MS : -1);
+    conv_recv(c, c->state == CONV_REP_SENT ? c->d->ack_timeout_ms : -1);
 }
 
 static void conv_recv(conv_t *c, int timeout_ms)
@@ -404,7 +406,7 @@ static void start_service(conv_t *c, const char *path)
         c->rep_tries = 1;
         send_rep(c);
         c->svc_finished = TRUE;
-        conv_recv(c, ACK_TIMEOUT_MS);
+        conv_recv(c, c->d->ack_timeout_ms);
         return;
     }
     c->d->served++;
@@ -525,7 +527,8 @@ static void load_client_conf(void)
 
 int main(int argc, char **argv)
 {
-    amandad_t d = { .allowed = g_ptr_array_new_with_free_func(g_free) };
+    amandad_t d = { .allowed = g_ptr_array_new_with_free_func(g_free),
+                    .ack_timeout_ms = ACK_TIMEOUT_DEFAULT_MS };
     g_autoptr(GError) err = NULL;
 
     signal(SIGPIPE, SIG_IGN);
@@ -534,6 +537,9 @@ int main(int argc, char **argv)
     dbprintf("amandad pid %ld ruid %ld euid %ld: start", (long)getpid(), (long)getuid(),
              (long)geteuid());
     parse_args(&d, argc, argv);
+    const char *ack_env = g_getenv("AMANDAD_ACK_TIMEOUT_MS");
+    if (ack_env && atoi(ack_env) > 0)
+        d.ack_timeout_ms = atoi(ack_env);
     quiet_stderr();
     load_client_conf();
     d.drv = security_getdriver(d.auth);

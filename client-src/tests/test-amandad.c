@@ -636,6 +636,47 @@ static void test_refusals(void)
     write_amandahosts(all);
 }
 
+/* A REP nobody ACKs is resent (3 tries in all), then dropped; a resent
+ * REQ is answered again, not run twice; the connection stays usable. */
+static void test_retries(void)
+{
+    raw_t c = { .fd = socket(AF_INET, SOCK_STREAM, 0) };
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port_str)) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(connect(c.fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
+    GPid pid = spawn_amandad("amdump");
+    tcpm_decoder_init(&c.dec, TCPM_RECV_FRAME_MAX);
+    g_autofree char *noop = req_body("noop", "");
+    pkt_t p;
+
+    raw_send(&c, 1, P_REQ, noop);
+    raw_recv(&c, 1, &p);
+    g_assert_cmpint(p.type, ==, P_ACK);
+    pkt_clear(&p);
+    for (int i = 0; i < 3; i++) {   /* the REP, then its two resends */
+        raw_recv(&c, 1, &p);
+        g_assert_cmpint(p.type, ==, P_REP);
+        g_assert_true(g_str_has_prefix(p.body->str, "OPTIONS features="));
+        pkt_clear(&p);
+    }
+
+    raw_send(&c, 2, P_REQ, noop);
+    raw_send(&c, 2, P_REQ, noop);   /* as if our first REQ had been lost */
+    int reps = 0, acks = 0;
+    while (reps == 0) {
+        raw_recv(&c, 2, &p);
+        g_assert_cmpint(p.type, !=, P_NAK);
+        acks += p.type == P_ACK;
+        reps += p.type == P_REP;
+        pkt_clear(&p);
+    }
+    g_assert_cmpint(acks, >=, 1);
+    raw_send(&c, 2, P_ACK, "");
+    close(c.fd);
+    tcpm_decoder_clear(&c.dec);
+    expect_exit(pid);
+}
+
 /* ------------------------------------------------------------ setup */
 
 static void make_tree(void)
@@ -675,6 +716,7 @@ int main(int argc, char **argv)
     g_setenv("AMANDA_GNUTAR_LISTDIR", lists, TRUE);
     hosts_file = g_build_filename(tmpdir, "amandahosts", NULL);
     g_setenv("AMANDA_AMANDAHOSTS", hosts_file, TRUE);
+    g_setenv("AMANDAD_ACK_TIMEOUT_MS", "300", TRUE);
     g_autofree char *all = g_strdup_printf("localhost %s amdump\n", g_get_user_name());
     write_amandahosts(all);
     make_tree();
@@ -697,6 +739,7 @@ int main(int argc, char **argv)
     g_test_add_func("/amandad/sendbackup", test_sendbackup);
     g_test_add_func("/amandad/refusals", test_refusals);
     g_test_add_func("/amandad/local", test_local);
+    g_test_add_func("/amandad/retries", test_retries);
     int rc = g_test_run();
 
     g_autofree char *rm = g_strdup_printf("rm -rf '%s'", tmpdir);
