@@ -44,6 +44,7 @@ typedef struct {
     gint64 orig_kb, out_kb, secs;
     char *crcs;             /* "native client server" for FILE-WRITE */
     time_t started;
+    gboolean tried;         /* could not start in this dispatch round */
 } job_t;
 
 typedef struct {
@@ -555,29 +556,72 @@ hopeless(driver_t *d, job_t *j)
     return d->running == 0 && !d->taping && (g_queue_is_empty(&d->tapeq) || !taper_usable(d));
 }
 
+/* Is A a better next dump than B for a dumper whose dumporder letter is
+ * ORDER?  Priority first; then s/S smallest/largest size, t/T shortest/
+ * longest estimated time, b/B lowest/highest bandwidth. */
+static gboolean
+better_job(const job_t *a, const job_t *b, char order)
+{
+    if (a->s.priority != b->s.priority)
+        return a->s.priority > b->s.priority;
+    gint64 x, y;
+    switch (g_ascii_tolower(order)) {
+    case 's': x = a->s.csize; y = b->s.csize; break;
+    case 'b': x = a->s.kps; y = b->s.kps; break;
+    default: x = a->s.est_secs; y = b->s.est_secs; break;
+    }
+    return g_ascii_isupper(order) ? x > y : x < y;
+}
+
+static job_t *
+pick_job(driver_t *d, char order)
+{
+    job_t *best = NULL;
+    for (guint i = 0; i < d->jobs->len; i++) {
+        job_t *j = g_ptr_array_index(d->jobs, i);
+        if (j->state != J_WAIT || j->tried ||
+            host_running(d, j->s.host) >= server_dle_maxdumps(d->conf, j->entry) ||
+            !limits_allow(d, j))
+            continue;
+        if (!best || better_job(j, best, order))
+            best = j;
+    }
+    return best;
+}
+
+static void
+fail_hopeless(driver_t *d, job_t *j)
+{
+    g_autofree char *why = g_strdup(d->degraded ? "can't dump in degraded mode: no holding disk space"
+                                                : "no holding disk space and the taper is busy");
+    server_log(LOGFILE_L_FAIL, LOGFILE_P_DRIVER, "%s %s %s %d [%s]", j->s.host, qdisk(j),
+               d->timestamp, j->s.level, why);
+    g_autofree char *qw = quote_string_always(why);
+    fprintf(stderr, "driver: dump-failed time %.3f %s %s %d %s\n", now_s(d), j->s.host,
+            qdisk(j), j->s.level, qw);
+    j->state = J_FAILED;
+}
+
+/* Start dumps while dumpers are free; the dumporder letter of each free
+ * dumper slot picks among the dumps allowed to start. */
 static void
 dispatch(driver_t *d)
 {
-    for (guint i = 0; i < d->jobs->len && d->running < d->inparallel; i++) {
-        job_t *j = g_ptr_array_index(d->jobs, i);
-        if (j->state != J_WAIT)
-            continue;
-        if (host_running(d, j->s.host) >= server_dle_maxdumps(d->conf, j->entry) ||
-            !limits_allow(d, j))
-            continue;
+    const char *order = conf_get_str(d->conf, CNF_DUMPORDER);
+    gsize olen = order ? strlen(order) : 0;
+    while (d->running < d->inparallel) {
+        char letter = olen ? order[(gsize)d->running % olen] : 'T';
+        job_t *j = pick_job(d, letter);
+        if (!j)
+            break;
         if (try_start(d, j))
             continue;
-        if (hopeless(d, j)) {
-            g_autofree char *why = g_strdup(d->degraded ? "can't dump in degraded mode: no holding disk space"
-                                                        : "no holding disk space and the taper is busy");
-            server_log(LOGFILE_L_FAIL, LOGFILE_P_DRIVER, "%s %s %s %d [%s]", j->s.host, qdisk(j),
-                       d->timestamp, j->s.level, why);
-            g_autofree char *qw = quote_string_always(why);
-            fprintf(stderr, "driver: dump-failed time %.3f %s %s %d %s\n", now_s(d), j->s.host,
-                    qdisk(j), j->s.level, qw);
-            j->state = J_FAILED;
-        }
+        j->tried = TRUE;
+        if (hopeless(d, j))
+            fail_hopeless(d, j);
     }
+    for (guint i = 0; i < d->jobs->len; i++)
+        ((job_t *)g_ptr_array_index(d->jobs, i))->tried = FALSE;
     feed_taper(d);
 }
 
