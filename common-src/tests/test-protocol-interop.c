@@ -6,7 +6,9 @@
  *   - noop: REQ, ACK, REP, ACK;
  *   - sendbackup of a small tree with amgtar: the REP's CONNECT line gives
  *     four multiplexed streams (DATA, MESG, INDEX, STATE) that we read to
- *     EOF; the tar image's length must match the size amgtar reports. */
+ *     EOF; the tar image's length must match the size amgtar reports;
+ *   - auth "local": we spawn amandad -auth=local on a socketpair (from a
+ *     child running as the dump user, as amandad requires). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -296,12 +298,73 @@ test_sendbackup_streams(void)
     reply_clear(&r);
 }
 
+/* --- auth "local": we spawn the real amandad ourselves ------------------- */
+
+static const char *
+conf_local(const char *key, void *arg)
+{
+    (void)arg;
+    return strcmp(key, "amandad_path") == 0 ? REAL_AMANDAD : NULL;
+}
+
+/* The child's side of test_local_driver, already running as the dump user
+ * (amandad -auth=local refuses any other): exit 0 on the expected REP. */
+static int
+local_child(void)
+{
+    reply_t r = { 0 };
+    protocol_sendreq("localhost", security_getdriver("local"), conf_local, NULL,
+                     "SERVICE noop\nOPTIONS features=" FEATURES ";\n", 30, got_reply, &r);
+    protocol_run_until_done();
+    if (r.status != S_OK || r.type != P_REP ||
+        g_strcmp0(r.body, "OPTIONS features=" FEATURES ";\n") != 0) {
+        fprintf(stderr, "local driver: %s\n", r.error ? r.error : r.body);
+        return 1;
+    }
+    reply_clear(&r);
+    return 0;
+}
+
+static char *self_path;
+
+static void
+test_local_driver(void)
+{
+    struct passwd *pw = getpwnam("backup");
+    if (geteuid() != 0 || !pw || !g_file_test(REAL_AMANDAD, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_skip("needs root, user backup and AMANDA 3.5's " REAL_AMANDAD);
+        return;
+    }
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+            _exit(126);
+        execl(self_path, self_path, "--local-child", (char *)NULL);
+        _exit(127);  /* our build tree is not readable by the dump user */
+    }
+    int status = 0;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126) {
+        g_test_skip("the dump user cannot run this test program from its build tree");
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--local-child") == 0)
+        return local_child();
+    self_path = g_canonicalize_filename(argv[0], NULL);
     g_test_init(&argc, &argv, NULL);
     alarm(300);  /* a hang becomes a failure, never a stuck CI */
     g_test_add_func("/interop/noop", test_noop);
     g_test_add_func("/interop/sendbackup-streams", test_sendbackup_streams);
-    return g_test_run();
+    g_test_add_func("/interop/local-driver", test_local_driver);
+    int rc = g_test_run();
+    g_free(self_path);
+    return rc;
 }
