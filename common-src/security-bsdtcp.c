@@ -30,18 +30,23 @@
  * with EADDRNOTAVAIL: a few more ports of the range are tried then. */
 #define CONNECT_PORT_TRIES 8
 
-/* The port to connect to: client_port from the config, else the "amanda"
- * tcp service, else 10080. */
+/* The port to connect to: client_port from the config (a number or a
+ * service name), else the "amanda" tcp service; "amanda" means 10080 even
+ * where /etc/services does not list it. */
 static char *
 client_port(security_conf_fn_t conf_fn, void *conf_arg)
 {
     const char *port = conf_fn ? conf_fn("client_port", conf_arg) : NULL;
-    if (port && *port)
+    if (!port || !*port)
+        port = "amanda";
+    if (g_ascii_isdigit(*port))
         return g_strdup(port);
-    struct servent *se = getservbyname("amanda", "tcp");
+    struct servent *se = getservbyname(port, "tcp");
     if (se)
         return g_strdup_printf("%d", ntohs((uint16_t)se->s_port));
-    return g_strdup(AMANDA_TCP_PORT_DEFAULT);
+    if (strcmp(port, "amanda") == 0)
+        return g_strdup(AMANDA_TCP_PORT_DEFAULT);
+    return g_strdup(port);  /* getaddrinfo names the unknown service */
 }
 
 static void

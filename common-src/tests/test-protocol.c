@@ -327,6 +327,20 @@ test_connection_refused(void)
     outcome_clear(&o);
 }
 
+/* A client_port that names no service: the error says so, with the host. */
+static void
+test_unknown_port_name(void)
+{
+    outcome_t o = { 0 };
+    o.preps = g_ptr_array_new_with_free_func(g_free);
+    protocol_sendreq("127.0.0.1", security_getdriver("bsdtcp"), conf_port, "no-such-service",
+                     "SERVICE noop\n", 5, on_reply, &o);
+    protocol_run_until_done();
+    g_assert_cmpint(o.status, ==, S_ERROR);
+    g_assert_true(g_str_has_prefix(o.error, "127.0.0.1: cannot resolve: "));
+    outcome_clear(&o);
+}
+
 static const char *
 conf_port_timeout(const char *key, void *arg)
 {
@@ -421,6 +435,7 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/garbage-dropped", test_garbage_dropped);
     g_test_add_func("/protocol/connection-refused", test_connection_refused);
     g_test_add_func("/protocol/connect-timeout", test_connect_timeout);
+    g_test_add_func("/protocol/unknown-port-name", test_unknown_port_name);
     int rc = g_test_run();
     debug_close();
     /* remove the debug files we made */
