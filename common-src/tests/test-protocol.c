@@ -327,6 +327,34 @@ test_connection_refused(void)
     outcome_clear(&o);
 }
 
+/* Many requests at once, each on its own connection, all answered. */
+static void
+test_many_parallel(void)
+{
+    enum { N = 24 };
+    outcome_t o[N];
+    g_autofree char *p = g_strdup_printf("%d", listen_port);
+    mode = M_PREPS;
+    reqs_seen = 0;
+    for (int i = 0; i < N; i++) {
+        memset(&o[i], 0, sizeof(o[i]));
+        o[i].preps = g_ptr_array_new_with_free_func(g_free);
+        protocol_sendreq("127.0.0.1", security_getdriver("bsdtcp"), conf_port, p,
+                         "SERVICE noop\n", 5, on_reply, &o[i]);
+    }
+    g_assert_cmpint(protocol_pending(), ==, N);
+    protocol_run_until_done();
+    g_assert_cmpint(reqs_seen, ==, N);
+    for (int i = 0; i < N; i++) {
+        g_assert_cmpint(o[i].status, ==, S_OK);
+        g_assert_cmpuint(o[i].preps->len, ==, 2);
+        g_assert_cmpstr(o[i].final_body, ==, "done\n");
+        outcome_clear(&o[i]);
+    }
+    for (int i = 0; i < 50; i++)
+        g_main_context_iteration(NULL, FALSE);
+}
+
 /* A client_port that names no service: the error says so, with the host. */
 static void
 test_unknown_port_name(void)
@@ -407,7 +435,7 @@ start_listener(void)
     socklen_t len = sizeof(sin);
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     g_assert_cmpint(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
-    g_assert_cmpint(listen(lfd, 16), ==, 0);
+    g_assert_cmpint(listen(lfd, 64), ==, 0);
     g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&sin, &len), ==, 0);
     listen_port = ntohs(sin.sin_port);
     event_register(lfd, EV_READFD, peer_accept, GINT_TO_POINTER(lfd));
@@ -436,6 +464,7 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/connection-refused", test_connection_refused);
     g_test_add_func("/protocol/connect-timeout", test_connect_timeout);
     g_test_add_func("/protocol/unknown-port-name", test_unknown_port_name);
+    g_test_add_func("/protocol/many-parallel", test_many_parallel);
     int rc = g_test_run();
     debug_close();
     /* remove the debug files we made */
