@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "amandad.h"
@@ -46,6 +47,7 @@
 
 typedef struct {
     const security_driver_t *drv;
+    gboolean stdin_is_inet;   /* a TCP socket, so the peer has an address */
     int ack_timeout_ms;
     char *auth;
     GPtrArray *allowed;
@@ -159,6 +161,15 @@ static char *amandahosts_path(void)
     return g_build_filename(pw && pw->pw_dir ? pw->pw_dir : "/", ".amandahosts", NULL);
 }
 
+static gboolean fd_is_inet_socket(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return FALSE;
+    return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
 static char *local_user(void)
 {
     struct passwd *pw = getpwuid(geteuid());
@@ -173,6 +184,9 @@ static char *check_amandahosts(conv_t *c, const amandad_req_t *req)
     if (!req->user)
         return g_strdup_printf("the request has no SECURITY USER line, which auth %s needs",
                                c->d->drv->name);
+    if (!c->d->stdin_is_inet)
+        return g_strdup("access denied: cannot tell who is connecting: amandad's stdin is not a "
+                        "network socket (under socat, add \",nofork\" to the EXEC address)");
     g_autofree char *path = amandahosts_path();
     g_autofree char *me = local_user();
     g_autoptr(GError) err = NULL;
@@ -542,6 +556,7 @@ int main(int argc, char **argv)
         d.ack_timeout_ms = atoi(ack_env);
     quiet_stderr();
     load_client_conf();
+    d.stdin_is_inet = fd_is_inet_socket(STDIN_FILENO);
     d.drv = security_getdriver(d.auth);
     if (!d.drv) {
         g_autofree char *m = g_strdup_printf("unknown auth \"%s\"", d.auth);

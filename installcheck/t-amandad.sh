@@ -153,6 +153,14 @@ hosts "otherhost.invalid $ME amdump"
 refused "an unknown host is refused" "$PORT" noop "host localhost (127.0.0.1) is not listed"
 hosts "localhost $ME noop"
 refused "a service not in .amandahosts is refused" "$PORT" selfcheck "may not run service selfcheck"
+hosts "localhost $ME amdump"
+if P5=$(free_port); then   # without nofork amandad gets a socketpair, not the TCP socket
+    socat "TCP-LISTEN:$P5,bind=127.0.0.1,reuseaddr,fork" \
+        "EXEC:$AMANDA_LIBEXECDIR/amandad -auth=bsdtcp amdump" 2>>"$T/socat.err" &
+    SOCATS+=($!)
+    for _ in $(seq 1 50); do [ -n "$(ss -Hltn "sport = :$P5")" ] && break; sleep 0.1; done
+    refused "a launcher that hides the peer is refused, with the fix" "$P5" noop 'add ",nofork"'
+fi
 check "refusals are in amandad's debug log" \
     sh -c 'grep -l "refusing request" "$1"/amandad/amandad.*.debug | grep -q .' sh "$AMANDA_DBGDIR"
 # ---- the shipped launchers: openbsd-inetd and systemd socket activation ---
