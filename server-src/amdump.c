@@ -27,6 +27,27 @@
 #include "run-lock.h"
 #include "server-util.h"
 
+/* "PROG CONFIG --timestamp TS --log LOG [-o NAME=VALUE]... [WORDS...]",
+ * PROG from the libexec directory. */
+static GPtrArray *
+program_argv(const char *prog, const char *config, const char *ts, const char *logpath,
+             char **overrides, char **words, int nwords)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(argv, g_build_filename(amanda_libexec_dir(), prog, NULL));
+    const char *fixed[] = { config, "--timestamp", ts, "--log", logpath, NULL };
+    for (int i = 0; fixed[i]; i++)
+        g_ptr_array_add(argv, g_strdup(fixed[i]));
+    for (int i = 0; overrides && overrides[i]; i++) {
+        g_ptr_array_add(argv, g_strdup("-o"));
+        g_ptr_array_add(argv, g_strdup(overrides[i]));
+    }
+    for (int i = 0; i < nwords; i++)
+        g_ptr_array_add(argv, g_strdup(words[i]));
+    g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
 static int
 spawn_pipeline(char **planner_argv, char **driver_argv, int trace_fd)
 {
@@ -180,22 +201,10 @@ main(int argc, char **argv)
     server_log_open(logpath);
     server_log(LOGFILE_L_INFO, LOGFILE_P_AMDUMP, "amdump pid %d", (int)getpid());
 
-    g_autofree char *planner = g_build_filename(amanda_libexec_dir(), "planner", NULL);
-    g_autofree char *driver = g_build_filename(amanda_libexec_dir(), "driver", NULL);
-    GPtrArray *pargv = g_ptr_array_new();
-    const char *pfixed[] = { planner, config, "--timestamp", ts, "--log", logpath, NULL };
-    for (int i = 0; pfixed[i]; i++)
-        g_ptr_array_add(pargv, (char *)pfixed[i]);
-    for (int i = 0; overrides && overrides[i]; i++) {
-        g_ptr_array_add(pargv, "-o");
-        g_ptr_array_add(pargv, overrides[i]);
-    }
-    for (int i = 2; i < argc; i++)
-        g_ptr_array_add(pargv, argv[i]);
-    g_ptr_array_add(pargv, NULL);
-    char *dargv[] = { driver, (char *)config, "--timestamp", ts, "--log", logpath, NULL };
-    int rc = spawn_pipeline((char **)pargv->pdata, dargv, trace);
-    g_ptr_array_free(pargv, TRUE);
+    g_autoptr(GPtrArray) pargv = program_argv("planner", config, ts, logpath, overrides,
+                                              argv + 2, argc - 2);
+    g_autoptr(GPtrArray) dargv = program_argv("driver", config, ts, logpath, overrides, NULL, 0);
+    int rc = spawn_pipeline((char **)pargv->pdata, (char **)dargv->pdata, trace);
 
     server_log(LOGFILE_L_INFO, LOGFILE_P_AMDUMP, "pid-done %d", (int)getpid());
     server_log_close();

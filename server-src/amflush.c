@@ -31,14 +31,23 @@ typedef struct {
 } taper_proc_t;
 
 static gboolean
-taper_start(taper_proc_t *t, const char *config, const char *ts, const char *logpath)
+taper_start(taper_proc_t *t, const char *config, const char *ts, const char *logpath,
+            char **overrides)
 {
     g_autofree char *path = g_build_filename(amanda_libexec_dir(), "taper", NULL);
-    char *argv[] = { path, (char *)config, "--timestamp", (char *)ts, "--log", (char *)logpath, NULL };
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *fixed[] = { path, config, "--timestamp", ts, "--log", logpath, NULL };
+    for (int i = 0; fixed[i]; i++)
+        g_ptr_array_add(argv, (char *)fixed[i]);
+    for (int i = 0; overrides && overrides[i]; i++) {
+        g_ptr_array_add(argv, "-o");
+        g_ptr_array_add(argv, overrides[i]);
+    }
+    g_ptr_array_add(argv, NULL);
     int in_fd, out_fd;
     g_autoptr(GError) err = NULL;
-    if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &t->pid,
-                                  &in_fd, &out_fd, NULL, &err)) {
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                  NULL, &t->pid, &in_fd, &out_fd, NULL, &err)) {
         fprintf(stderr, "amflush: cannot run the taper: %s\n", err->message);
         return FALSE;
     }
@@ -122,11 +131,12 @@ wanted(const holding_file_t *f, char **dates, char **words, int nwords, const di
 }
 
 static int
-flush_all(conf_t *conf, const char *config, GPtrArray *files, const char *logpath, const char *ts)
+flush_all(conf_t *conf, const char *config, GPtrArray *files, const char *logpath, const char *ts,
+          char **overrides)
 {
     g_autofree char *infodir = server_conf_path(conf, CNF_INFOFILE);
     taper_proc_t tp;
-    if (!taper_start(&tp, config, ts, logpath))
+    if (!taper_start(&tp, config, ts, logpath, overrides))
         return 1;
     int failed = 0;
     for (guint i = 0; i < files->len; i++)
@@ -193,7 +203,7 @@ main(int argc, char **argv)
         server_log(LOGFILE_L_INFO, LOGFILE_P_AMFLUSH, "amflush pid %d", (int)getpid());
         server_log(LOGFILE_L_START, LOGFILE_P_DRIVER, "date %s", ts);
         gint64 start = g_get_monotonic_time();
-        rc = flush_all(conf, config, files, logpath, ts);
+        rc = flush_all(conf, config, files, logpath, ts, overrides);
         server_log(LOGFILE_L_FINISH, LOGFILE_P_DRIVER, "date %s time %.3f", ts, server_elapsed(start));
         server_log(LOGFILE_L_INFO, LOGFILE_P_AMFLUSH, "pid-done %d", (int)getpid());
         server_log_close();

@@ -60,6 +60,7 @@ typedef struct {
     int inparallel;
     gint64 start_us;
     GQueue tapeq;           /* job_t* waiting for the taper */
+    char **overrides;       /* -o NAME=VALUE, passed on to dumpers and taper */
 } driver_t;
 
 static double
@@ -182,6 +183,16 @@ update_info(driver_t *d, job_t *j, const char *label, gint64 filenum)
                 err->message);
 }
 
+/* Append "-o NAME=VALUE" for every override of the run. */
+static void
+add_overrides(driver_t *d, GPtrArray *argv)
+{
+    for (int i = 0; d->overrides && d->overrides[i]; i++) {
+        g_ptr_array_add(argv, "-o");
+        g_ptr_array_add(argv, d->overrides[i]);
+    }
+}
+
 /* ---- taper ---- */
 
 static void dispatch(driver_t *d);
@@ -272,11 +283,18 @@ start_taper(driver_t *d)
         return;
     }
     g_autofree char *path = g_build_filename(amanda_libexec_dir(), "taper", NULL);
-    char *argv[] = { path, d->config, "--timestamp", d->timestamp, "--log", d->logpath, NULL };
-    if (!d->logpath)
-        argv[4] = NULL;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *fixed[] = { path, d->config, "--timestamp", d->timestamp, NULL };
+    for (int i = 0; fixed[i]; i++)
+        g_ptr_array_add(argv, (char *)fixed[i]);
+    if (d->logpath) {
+        g_ptr_array_add(argv, "--log");
+        g_ptr_array_add(argv, d->logpath);
+    }
+    add_overrides(d, argv);
+    g_ptr_array_add(argv, NULL);
     g_autoptr(GError) err = NULL;
-    d->taper = driver_peer_start(argv, taper_line, d, &err);
+    d->taper = driver_peer_start((char **)argv->pdata, taper_line, d, &err);
     if (!d->taper)
         enter_degraded(d, err->message);
 }
@@ -380,6 +398,7 @@ spawn_dumper(driver_t *d, job_t *j, int pass_fd)
         g_ptr_array_add(argv, "--log");
         g_ptr_array_add(argv, d->logpath);
     }
+    add_overrides(d, argv);
     g_ptr_array_add(argv, NULL);
     dumper_ctx_t *ctx = g_new0(dumper_ctx_t, 1);
     ctx->d = d;
@@ -697,6 +716,7 @@ main(int argc, char **argv)
     GOptionEntry opts[] = {
         { "timestamp", 0, 0, G_OPTION_ARG_STRING, &d.timestamp, "run timestamp", "TS" },
         { "log", 0, 0, G_OPTION_ARG_FILENAME, &d.logpath, "run log", "FILE" },
+        { "override", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &d.overrides, "config override", "NAME=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("CONFIG");
@@ -708,7 +728,7 @@ main(int argc, char **argv)
     }
     d.start_us = g_get_monotonic_time();
     d.config = argv[1];
-    d.conf = server_load_config(argv[1], NULL);
+    d.conf = server_load_config(argv[1], d.overrides);
     d.dl = server_load_disklist(d.conf);
     d.infodir = server_conf_path(d.conf, CNF_INFOFILE);
     if (!d.timestamp) {
@@ -729,6 +749,7 @@ main(int argc, char **argv)
     g_free(d.infodir);
     g_free(d.timestamp);
     g_free(d.logpath);
+    g_strfreev(d.overrides);
     disklist_free(d.dl);
     conf_free(d.conf);
     debug_close();

@@ -459,6 +459,7 @@ main(int argc, char **argv)
     dump_t d = { 0 };
     d.to_fd = -1;
     g_autofree char *logpath = NULL;
+    g_auto(GStrv) overrides = NULL;
     gint64 chunksize = 0;
     GOptionEntry opts[] = {
         { "timestamp", 0, 0, G_OPTION_ARG_STRING, &d.timestamp, "run timestamp", "TS" },
@@ -469,6 +470,7 @@ main(int argc, char **argv)
         { "chunksize", 0, 0, G_OPTION_ARG_INT64, &chunksize, "chunk size (bytes)", "N" },
         { "to-fd", 0, 0, G_OPTION_ARG_INT, &d.to_fd, "write the image to this fd", "FD" },
         { "log", 0, 0, G_OPTION_ARG_FILENAME, &logpath, "run log", "FILE" },
+        { "override", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "config override", "NAME=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("CONFIG");
@@ -481,7 +483,7 @@ main(int argc, char **argv)
         return 2;
     }
     d.chunksize = chunksize;
-    d.conf = server_load_config(argv[1], NULL);
+    d.conf = server_load_config(argv[1], overrides);
     disklist_t *dl = server_load_disklist(d.conf);
     server_log_open(logpath);
     dumper_mesg_init(&d.mesg);

@@ -269,9 +269,11 @@ main(int argc, char **argv)
 {
     admin_start("taper");
     g_autofree char *timestamp = NULL, *logpath = NULL;
+    g_auto(GStrv) overrides = NULL;
     GOptionEntry opts[] = {
         { "timestamp", 0, 0, G_OPTION_ARG_STRING, &timestamp, "run timestamp", "TS" },
         { "log", 0, 0, G_OPTION_ARG_FILENAME, &logpath, "run log", "FILE" },
+        { "override", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides, "config override", "NAME=VALUE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("CONFIG");
@@ -282,7 +284,7 @@ main(int argc, char **argv)
         return 2;
     }
     taper_t t = { 0 };
-    t.conf = server_load_config(argv[1], NULL);
+    t.conf = server_load_config(argv[1], overrides);
     t.timestamp = timestamp ? g_strdup(timestamp) : g_malloc(15);
     if (!timestamp)
         amanda_timestamp(time(NULL), t.timestamp);
