@@ -210,13 +210,24 @@ recover_stream_read_exact(RecoverStream *s, gsize len)
 gboolean
 recover_stream_drain(RecoverStream *s, recover_chunk_fn fn, void *arg)
 {
+    return recover_stream_drain_limit(s, 0, fn, arg);
+}
+
+gboolean
+recover_stream_drain_limit(RecoverStream *s, guint64 limit, recover_chunk_fn fn, void *arg)
+{
+    guint64 done = 0;
     for (;;) {
         if (s->buf->len > 0) {
-            if (!fn(s->buf->data, s->buf->len, arg))
+            guint take = s->buf->len;
+            if (limit && done + take > limit)
+                take = (guint)(limit - done);
+            if (take && !fn(s->buf->data, take, arg))
                 return FALSE;
-            g_byte_array_set_size(s->buf, 0);
+            g_byte_array_remove_range(s->buf, 0, take);
+            done += take;
         }
-        if (!fill(s))
+        if ((limit && done >= limit) || !fill(s))
             return TRUE;
     }
 }

@@ -34,6 +34,11 @@ char *recover_stream_read_exact(RecoverStream *s, gsize len);
 /* Everything until EOF, handed to FN in chunks; FALSE if FN fails. */
 typedef gboolean (*recover_chunk_fn)(const void *buf, gsize len, void *arg);
 gboolean recover_stream_drain(RecoverStream *s, recover_chunk_fn fn, void *arg);
+/* The same, but stop after LIMIT bytes (0 = no limit): AMANDA's amandad
+ * does not always end a stream when its service exits, so a reader that
+ * knows the size must not wait for EOF. */
+gboolean recover_stream_drain_limit(RecoverStream *s, guint64 limit, recover_chunk_fn fn,
+                                    void *arg);
 /* Close our side (the peer sees EOF). */
 void recover_stream_close(RecoverStream *s);
 

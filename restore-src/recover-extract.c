@@ -172,7 +172,9 @@ receive_data(RecoverStream *data, const RecoverTarget *t, const RecoverDump *d,
     ImageSinkOptions so = { .decompress = TRUE, .decrypt = TRUE };
     GError *err = NULL;
     Feed f = { imagesink_new(app.in_fd, "the restore program", h, &so, &err), 0 };
-    gboolean ok = f.sink && recover_stream_drain(data, feed_chunk, &f) &&
+    /* the header's SERVER-CRC size, when there is one, says where the data ends */
+    gboolean ok = f.sink &&
+                  recover_stream_drain_limit(data, h->server_crc.size, feed_chunk, &f) &&
                   imagesink_finish(f.sink, &err);
     if (err) {
         fprintf(stderr, "amrecover: %s\n", err->message);
