@@ -23,6 +23,12 @@ typedef struct sendbackup_data sendbackup_data_t;
 sendbackup_data_t *sendbackup_data_new(int out_fd, int zlevel, const char *const *filters,
                                        GError **error);
 gboolean sendbackup_data_write(sendbackup_data_t *d, const void *buf, size_t len, GError **error);
+/* Move what IN_FD has now (up to SIZE bytes; BUF is scratch space of
+ * SIZE) through the chain: the bytes written, or 0 at EOF, or -1 with
+ * ERROR.  When the image goes out unchanged and both ends are pipes the
+ * bytes are tee(2)'d, not copied. */
+ssize_t sendbackup_data_from_fd(sendbackup_data_t *d, int in_fd, char *buf, size_t size,
+                                GError **error);
 /* Flush everything, wait for the filters; fills both CRCs.  FALSE with
  * ERROR if a stage failed. */
 gboolean sendbackup_data_finish(sendbackup_data_t *d, client_crc_t *native, client_crc_t *client,

@@ -246,13 +246,20 @@ static gboolean pump(backup_t *b, sendbackup_data_t *data, GError **error)
             int *fd = i == 0 ? &b->app_data : &b->app_mesg;
             if (*fd < 0 || !p[i].revents)
                 continue;
-            ssize_t n = read(*fd, buf, i == 0 ? READ_CHUNK : 65536);
+            if (i == 0) {
+                ssize_t n = sendbackup_data_from_fd(data, *fd, buf, READ_CHUNK, error);
+                if (n < 0)
+                    return FALSE;
+                if (n == 0) {
+                    close(*fd);
+                    *fd = -1;
+                }
+                continue;
+            }
+            ssize_t n = read(*fd, buf, 65536);
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n > 0 && i == 0 && !sendbackup_data_write(data, buf, (size_t)n, error))
-                return FALSE;
-            if (i == 1)
-                mesg_input(b, buf, n > 0 ? (size_t)n : 0, n <= 0);
+            mesg_input(b, buf, n > 0 ? (size_t)n : 0, n <= 0);
             if (n <= 0) {
                 close(*fd);
                 *fd = -1;
