@@ -369,6 +369,15 @@ main(int argc, char **argv)
     g_clear_pointer(&t.dev, device_free);
     g_clear_pointer(&t.res, changer_release);
     changer_free(t.chg);
+    conf_free(t.conf);
+    g_array_unref(t.files);
+    g_free(t.config);
+    g_free(t.labels);
+    g_free(t.device);
+    g_free(t.host_re);
+    g_free(t.disk_re);
+    g_free(t.datestamp);
+    fclose(t.ctl);
     dbprintf("done\n");
     debug_close();
     return 0;
