@@ -97,6 +97,31 @@ is "the local DLEs still dumped" "$(grep -c '^SUCCESS dumper localhost ' "$LOG")
 [ $((rc & 2)) -ne 0 ] && ok "amdump exit status has the failed-dump bit (rc $rc)" || not_ok "rc $rc"
 sed -i '/^127\.0\.0\.2 /d' "$AMANDA_CONFIG_DIR/$C/disklist"
 
+# --- a client that answers no sendbackup: TRY-AGAIN, retried retry_dump times,
+# and no holding image is left behind for amflush
+# (estimate server: the planner plans from the history without asking it)
+cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+define dumptype gone {
+  remote
+  estimate server
+  maxpromoteday 0
+  retry_dump 1
+}
+CONF
+echo "127.0.0.3 $D/a gone" >> "$AMANDA_CONFIG_DIR/$C/disklist"
+info="$T/state/curinfo/127.0.0.3/$(echo "$D/a" | tr / _)"
+mkdir -p "$info"
+now=$(date +%s)
+printf 'version: 0\ncommand: 0\nfull-rate:\nfull-comp:\nincr-rate:\nincr-comp:\nstats: 0 10 10 1 %s 1 %s-001\nlast_level: 0 1\nhistory: 0 10 10 %s 1\n//\n' \
+    "$((now - 86400))" "$C" "$((now - 86400))" > "$info/info"
+timeout 120 amdump "$C" >/dev/null 2>&1
+LOG=$(ls -t "$T"/state/log/log.*.[0-9]* | head -1)
+is "two dump attempts of the unreachable DLE (1 + retry_dump 1)" \
+    "$(grep -c "dump-failed time .* 127.0.0.3 $D/a " "$T/state/log/amdump.1")" "2"
+grep -q "^FAIL driver 127\.0\.0\.3 $D/a .*after 2 tries" "$LOG" && ok "the driver logs the final FAIL" || not_ok "no final FAIL"
+[ -z "$(find "$T/hold" -name '127.0.0.3.*')" ] && ok "the failed dump left no holding image" || not_ok "failed dump left a holding image"
+sed -i '/^127\.0\.0\.3 /d' "$AMANDA_CONFIG_DIR/$C/disklist"
+
 # --- a volume fills mid-dump: the part is rewritten on the next volume
 cp "$AMANDA_CONFIG_DIR/$C/amanda.conf" "$T/amanda.conf.saved"
 sed -i 's/^runtapes 1$/runtapes 2/; s/^  length 2000 mbytes$/  length 30 mbytes\n  part_size 4 mbytes/' "$AMANDA_CONFIG_DIR/$C/amanda.conf"
@@ -114,7 +139,7 @@ grep -q "^DONE taper .* $D/b " "$LOG" && ok "the spanning dump completed" || not
 # restore b from its parts, in part order, skipping the partial copy
 rm -rf "$T/rs" && mkdir -p "$T/rs"
 ts=$(sed -n "s|^DONE taper .* $D/b \([0-9]*\) .*|\1|p" "$LOG" | tail -1)
-grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' | sort -t/ -k1,1n -k3 |
+grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' |
     while read -r label fn kn; do
         s=$(grep -l "" "$T"/vtapes/slot*/00000."$label" | head -1)
         f=$(ls "$(dirname "$s")"/$(printf '%05d' "$fn").* )
@@ -133,7 +158,7 @@ grep -q '^PARTPARTIAL taper ' "$LOG" && grep -q "^DONE taper .* $D/b " "$LOG" &&
     ok "a direct dump cut by the end of a volume completes from the part cache" || not_ok "direct spanning"
 rm -rf "$T/rs" && mkdir -p "$T/rs"
 ts=$(sed -n "s|^DONE taper .* $D/b \\([0-9]*\\) .*|\\1|p" "$LOG" | tail -1)
-grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' | sort -t/ -k1,1n -k3 |
+grep "^PART taper .* $D/b $ts " "$LOG" | awk '{print $5, $6, $10}' |
     while read -r label fn kn; do
         s=$(grep -l "" "$T"/vtapes/slot*/00000."$label" | head -1)
         f=$(ls "$(dirname "$s")"/$(printf '%05d' "$fn").* )

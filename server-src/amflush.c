@@ -124,6 +124,8 @@ holding_dirs(const conf_t *conf)
 static gboolean
 wanted(const holding_file_t *f, char **dates, char **words, int nwords, const disklist_t *dl)
 {
+    if (f->partial)
+        return FALSE;  /* a dump that did not finish restores nothing whole */
     if (dates && dates[0] && !g_strv_contains((const char *const *)dates, f->run_dir) &&
         !g_strv_contains((const char *const *)dates, f->datestamp))
         return FALSE;

@@ -133,7 +133,7 @@ queue_flushes(driver_t *d)
     g_autoptr(GPtrArray) files = holding_list((const char *const *)dirs->pdata, NULL);
     for (guint i = 0; files && i < files->len; i++) {
         const holding_file_t *f = g_ptr_array_index(files, i);
-        if (strcmp(f->run_dir, d->timestamp) == 0)
+        if (strcmp(f->run_dir, d->timestamp) == 0 || f->partial)
             continue;
         job_t *j = g_new0(job_t, 1);
         j->s.host = g_strdup(f->host);
@@ -523,6 +523,10 @@ dumper_result(driver_t *d, job_t *j, char **t)
         j->state = J_WAIT;
         return;
     }
+    /* the dumper logs its permanent failures itself */
+    if (!t[0] || strcmp(t[0], "TRY-AGAIN") == 0)
+        server_log(LOGFILE_L_FAIL, LOGFILE_P_DRIVER, "%s %s %s %d [%s (after %d tries)]", j->s.host,
+                   qdisk(j), d->timestamp, j->s.level, why, j->tries);
     if (j->fifo && d->taping == j)
         return; /* the taper reports and finishes the job */
     j->state = J_FAILED;

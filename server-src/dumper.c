@@ -408,15 +408,19 @@ report(dump_t *d)
     fileheader_crc_t ccrc = { 0, 0 }, scrc = { 0, 0 };
     g_autoptr(GError) err = NULL;
     gboolean ok = why == NULL;
-    if (d->out && !dumper_out_finish(d->out, !ok, &ccrc, &scrc, &err) && ok) {
+    if (d->out && !ok) {
+        dumper_out_abort(d->out);  /* a failed dump leaves nothing to flush */
+    } else if (d->out && !dumper_out_finish(d->out, FALSE, &ccrc, &scrc, &err)) {
         why = err->message;
         ok = FALSE;
     }
     d->out = NULL;
     finish_index(d, ok);
     if (!ok) {
-        server_log(LOGFILE_L_FAIL, LOGFILE_P_DUMPER, "%s %s %s %d [%s]", d->host, qd, d->timestamp,
-                   d->level, why);
+        /* a TRY-AGAIN is logged by the driver if it gives up */
+        if (!d->retry)
+            server_log(LOGFILE_L_FAIL, LOGFILE_P_DUMPER, "%s %s %s %d [%s]", d->host, qd,
+                       d->timestamp, d->level, why);
         g_autofree char *qw = quote_string_always(why);
         printf("%s %s\n", d->retry ? "TRY-AGAIN" : "FAILED", qw);
         return 1;

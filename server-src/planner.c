@@ -47,13 +47,14 @@ params_of(const disklist_entry_t *e, plan_params_t *p)
 }
 
 /* The size a history gives LEVEL: its last dump, or for a level never
- * dumped the nearest lower incremental (an upper bound of a bump). */
+ * dumped the nearest lower level (an upper bound: a bump, or the first
+ * incremental after a full). */
 static gint64
 history_size(const curinfo_t *info, int level, gboolean guess)
 {
     if (info->inf[level].date >= 0)
         return info->inf[level].size;
-    for (int l = level - 1; guess && l >= 1; l--)
+    for (int l = level - 1; guess && l >= 0; l--)
         if (info->inf[l].date >= 0)
             return info->inf[l].size;
     return -1;
