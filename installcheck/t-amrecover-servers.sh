@@ -175,6 +175,11 @@ check "... and an unknown file" grep -q "File nosuchfile doesn't exist in direct
 out5=$(ours "$T/our-bad" "sethost nosuchhost" "setdisk /nosuchdisk")
 check "our amrecover names an unknown host" grep -q "501 Host nosuchhost is not in your disklist" <<<"$out5"
 matrix "our amrecover, our servers" ours "1 2"
+mv "$W/vt/slot2" "$W/vt/away"
+out6=$(ours "$T/our-miss" "setdate $nice2" "${base[@]}" "add a.txt" "extract")
+mv "$W/vt/away" "$W/vt/slot2"
+check "a missing volume is named by the tape server" grep -q "volume '$CONF-002' is needed but cannot be loaded" <<<"$out6"
+check "... and amrecover says the file was not restored" grep -q "was not restored" <<<"$out6"
 
 # AMANDA's own amandad (as backup) on a second port runs AMANDA's amindexd/amidxtaped
 PORT2=$((PORT + 1))

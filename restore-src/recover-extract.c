@@ -211,7 +211,10 @@ converse(RecoverConn *c, const RecoverTarget *t, const RecoverDump *d)
         if (g_str_has_prefix(line, "FEATURES=")) {
             continue;
         } else if (g_str_has_prefix(line, "MESSAGE ")) {
+            /* the tape server reports a failure this way and gives up;
+             * do not wait for streams it may leave open */
             fprintf(stderr, "amrecover: tape server: %s\n", line + 8);
+            break;
         } else if (g_str_has_prefix(line, "HEADER-SEND-SIZE ")) {
             gsize n = (gsize)g_ascii_strtoull(line + 17, NULL, 10);
             recover_stream_send_line(ctl, "HEADER-READY");
