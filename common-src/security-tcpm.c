@@ -163,6 +163,8 @@ typedef struct {
     size_t len, off;
     uint8_t *owned;
     uint32_t stream_id;      /* 0 when not a stream write */
+    int pipe_fd;             /* payload spliced from this pipe when from_pipe */
+    gboolean from_pipe;
     security_write_fn_t fn;  /* on the last frame of a write only */
     void *arg;
     tcpm_stream_t *stream;
@@ -425,24 +427,29 @@ tx_queue_frame(tcpm_conn_t *conn, uint32_t id, const void *data, size_t len, gbo
 /* sendmsg (so a closed socket gives EPIPE, not SIGPIPE) or writev for
  * pipes. */
 static ssize_t
-write_iov(int fd, struct iovec *iov, int iovcnt)
+write_iov(int fd, struct iovec *iov, int iovcnt, int more)
 {
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT | more);
     if (n < 0 && errno == ENOTSOCK)
         n = writev(fd, iov, iovcnt);
     return n;
 }
 
 static int
-tx_build_iov(tcpm_conn_t *conn, struct iovec *iov)
+tx_build_iov(tcpm_conn_t *conn, struct iovec *iov, gboolean *ends_before_pipe)
 {
     int n = 0;
+    *ends_before_pipe = FALSE;
     for (GList *l = conn->tx.head; l && n < TX_IOV_MAX - 1; l = l->next) {
         tx_item_t *item = l->data;
         if (item->hdr_off < sizeof(item->hdr)) {
             iov[n].iov_base = item->hdr + item->hdr_off;
             iov[n++].iov_len = sizeof(item->hdr) - item->hdr_off;
+        }
+        if (item->from_pipe) {
+            *ends_before_pipe = TRUE;   /* its payload goes by splice */
+            break;
         }
         if (item->off < item->len) {
             iov[n].iov_base = (void *)(item->data + item->off);
@@ -509,6 +516,22 @@ tx_advance(tcpm_conn_t *conn, size_t n)
         tx_complete(conn, item);
 }
 
+/* The head item's payload straight from its pipe to the connection: the
+ * kernel moves page references, the bytes never enter our memory. */
+static ssize_t
+splice_head(tcpm_conn_t *conn)
+{
+    tx_item_t *item = g_queue_peek_head(&conn->tx);
+    ssize_t n = splice(item->pipe_fd, NULL, conn->out_fd, NULL, item->len - item->off,
+                       SPLICE_F_NONBLOCK);
+    if (n == 0) {
+        /* the writer promised bytes that its pipe does not have */
+        errno = EPIPE;
+        return -1;
+    }
+    return n;
+}
+
 /* Write as much of the queue as the socket takes now; arm EV_WRITEFD for
  * the rest. */
 static void
@@ -516,8 +539,17 @@ conn_flush(tcpm_conn_t *conn)
 {
     struct iovec iov[TX_IOV_MAX];
     while (!conn->dead && conn->tx.length > 0) {
-        int cnt = tx_build_iov(conn, iov);
-        ssize_t n = write_iov(conn->out_fd, iov, cnt);
+        tx_item_t *head = g_queue_peek_head(&conn->tx);
+        gboolean before_pipe;
+        ssize_t n;
+        if (head->from_pipe && head->hdr_off == sizeof(head->hdr)) {
+            n = splice_head(conn);
+        } else {
+            int cnt = tx_build_iov(conn, iov, &before_pipe);
+            /* MSG_MORE: a frame header waits for its spliced payload
+             * instead of leaving as a tiny segment of its own. */
+            n = write_iov(conn->out_fd, iov, cnt, before_pipe ? MSG_MORE : 0);
+        }
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1144,6 +1176,50 @@ queue_stream_write(tcpm_stream_t *s, const void *buf, size_t size, security_writ
             item->arg = arg;
         }
     } while (size > 0);
+}
+
+static void report_write_failure(void *arg);
+
+gboolean
+tcpm_stream_can_splice(security_stream_t *stream)
+{
+    return stream->driver && stream->driver->stream_write_async == tcpm_stream_write_async;
+}
+
+void
+tcpm_stream_splice_async(security_stream_t *stream, int pipe_fd, size_t size,
+                         security_write_fn_t fn, void *arg)
+{
+    tcpm_stream_t *s = (tcpm_stream_t *)stream;
+    tcpm_conn_t *conn = s->conn;
+    g_return_if_fail(size > 0);
+    if (conn->dead) {
+        security_stream_seterror(stream, "%s", conn->error);
+        write_done_t *w = g_new0(write_done_t, 1);
+        w->fn = fn;
+        w->arg = arg;
+        w->stream = stream;
+        security_defer(report_write_failure, w);
+        return;
+    }
+    while (size > 0) {
+        size_t chunk = MIN(size, (size_t)TCPM_SEND_FRAME_MAX);
+        tx_queue_frame(conn, s->id, NULL, chunk, FALSE);
+        tx_item_t *item = g_queue_peek_tail(&conn->tx);
+        item->stream = s;
+        item->from_pipe = TRUE;
+        item->pipe_fd = pipe_fd;
+        size -= chunk;
+        if (size == 0) {
+            item->fn = fn;
+            item->arg = arg;
+        }
+    }
+    conn_ref(conn);
+    conn->user_calls++;
+    conn_flush(conn);
+    conn->user_calls--;
+    conn_unref(conn);
 }
 
 static void

@@ -103,6 +103,14 @@ int tcpm_stream_write(security_stream_t *stream, const void *buf, size_t size);
 void tcpm_stream_write_async(security_stream_t *stream, const void *buf, size_t size,
                              security_write_fn_t fn, void *arg);
 void tcpm_stream_read(security_stream_t *stream, security_read_fn_t fn, void *arg);
+/* Zero-copy stream writes for relays: TRUE if STREAM is carried by this
+ * core (bsdtcp, local).  Then tcpm_stream_splice_async sends SIZE bytes
+ * that PIPE_FD (a pipe only we read) already holds, as frames spliced from
+ * the pipe into the connection; FN runs when they are out, as for
+ * tcpm_stream_write_async.  Nobody else may read PIPE_FD meanwhile. */
+gboolean tcpm_stream_can_splice(security_stream_t *stream);
+void tcpm_stream_splice_async(security_stream_t *stream, int pipe_fd, size_t size,
+                              security_write_fn_t fn, void *arg);
 ssize_t tcpm_stream_read_sync(security_stream_t *stream, void **buf);
 void tcpm_stream_read_cancel(security_stream_t *stream);
 
