@@ -552,6 +552,32 @@ test_fetch_spanning(Fixture *f, gconstpointer unused)
     g_assert_true(file_equals(img, f->data));
     g_free(r.err);
 
+    /* -n: every part on its own, as on the volumes; --header-file */
+    g_autofree char *nout = g_build_filename(f->dir, "n", NULL);
+    g_mkdir_with_parents(nout, 0700);
+    g_autofree char *hfile = g_build_filename(f->dir, "hdr", NULL);
+    const char *nargs[] = { "amfetchdump", "-n", "--header-file", hfile, "-O", nout, "T", HOST,
+                            NULL };
+    r = run_prog(f->dir, nargs);
+    g_assert_cmpint(r.status, ==, 0);
+    g_free(r.err);
+    GString *joined = g_string_new(NULL);
+    for (int k = 1; k <= 3; k++) {
+        g_autofree char *name = g_strdup_printf("%s/" IMAGE_NAME ".%07d", nout, k);
+        g_autofree char *part = NULL;
+        gsize plen = 0;
+        g_assert_true(g_file_get_contents(name, &part, &plen, NULL));
+        g_string_append_len(joined, part, (gssize)plen);
+    }
+    g_assert_cmpuint(joined->len, ==, g_bytes_get_size(f->data));
+    g_assert_true(memcmp(joined->str, g_bytes_get_data(f->data, NULL), joined->len) == 0);
+    g_string_free(joined, TRUE);
+    g_autofree char *htext = NULL;
+    gsize hlen = 0;
+    g_assert_true(g_file_get_contents(hfile, &htext, &hlen, NULL));
+    g_assert_cmpuint(hlen, ==, 32768);
+    g_assert_true(g_str_has_prefix(htext, "AMANDA: SPLIT_FILE " TS " " HOST));
+
     /* unknown host, disk, date: named, nonzero */
     const char *bad[][8] = {
         { "amfetchdump", "-O", out, "T", "nosuchhost", NULL },
