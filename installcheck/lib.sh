@@ -6,7 +6,7 @@
 set -u
 : "${PREFIX:?PREFIX must name the install prefix (run through installcheck/run-all)}"
 export PATH="$PREFIX/sbin:$PREFIX/bin:$PATH"
-T=$(mktemp -d "${TMPDIR:-/tmp}/amcheck.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/amng-test.XXXXXX")
 chmod 755 "$T"
 export AMANDA_CONFIG_DIR="$T/etc/amanda"
 export AMANDA_STATEDIR="$T/var/lib/amanda"
