@@ -8,10 +8,10 @@
 # backs it up and restores it, and checks that the restored files equal the
 # originals byte for byte.
 #
-# What the demo runs grows with the suite: today it parses the demo
-# configuration with amgetconf and runs a level-0 and a level-1 backup of
-# the sample directory through the amgtar application, then restores both
-# images into an empty directory and compares.
+# The demo labels five vtapes, runs amcheck, then two amdump runs (a full,
+# then an incremental after changing files) with their reports, lists the
+# catalogue with amadmin find, and restores the directory as of each run
+# with amfetchdump + GNU tar, comparing with a copy taken at that time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 demo="$top/_demo"
@@ -36,6 +36,9 @@ export AMANDA_CONFIG_DIR="$demo/etc/amanda"
 export AMANDA_STATEDIR="$demo/state"
 export AMANDA_GNUTAR_LISTDIR="$demo/state/gnutar-lists"
 export AMANDA_DBGDIR="$demo/log"
+export AMANDA_LIBEXECDIR="$inst/libexec/amanda"
+export AMANDA_APPLICATION_DIR="$inst/libexec/amanda/application"
+export AMANDA_SBINDIR="$inst/sbin"
 export AMANDA_TMPDIR="$demo/tmp"
 rm -rf "$demo/etc" "$demo/state" "$demo/log" "$demo/tmp" "$demo/vtapes" "$demo/holding" \
        "$demo/sample" "$demo/restored" "$demo/images"
@@ -44,7 +47,7 @@ mkdir -p "$AMANDA_CONFIG_DIR/demo" "$AMANDA_GNUTAR_LISTDIR" "$AMANDA_DBGDIR" "$A
 
 say "writing the demo configuration to $AMANDA_CONFIG_DIR/demo"
 for f in amanda.conf disklist; do
-    sed -e "s|@DEMO@|$demo|g" "$top/example/demo/$f" > "$AMANDA_CONFIG_DIR/demo/$f"
+    sed -e "s|@DEMO@|$demo|g" -e "s|@USER@|$(id -un)|g" "$top/example/demo/$f" > "$AMANDA_CONFIG_DIR/demo/$f"
 done
 
 say "making the sample directory $demo/sample"
@@ -59,39 +62,62 @@ ln -s ../docs/doc1.txt "$sample/bin/link-to-doc1"
 ln "$sample/docs/doc2.txt" "$sample/docs/hardlink-to-doc2"
 echo "a file with a blank in its name" > "$sample/docs/name with blank.txt"
 
-if [ -x "$inst/sbin/amgetconf" ]; then
-    say "amgetconf demo: the configuration parses"
-    for p in org dumpcycle tapecycle tapetype tpchanger dumptype:demo-tar:program; do
-        printf '  %-28s %s\n' "$p" "$(amgetconf demo "$p")"
+say "amgetconf demo: the configuration parses"
+for p in org dumpcycle tapecycle tapetype tpchanger dumptype:demo-tar:program; do
+    printf '  %-28s %s\n' "$p" "$(amgetconf demo "$p")"
+done
+
+say "labelling five vtapes with amlabel"
+mkdir -p "$AMANDA_STATEDIR/log" "$AMANDA_STATEDIR/index" "$AMANDA_STATEDIR/curinfo"
+for s in 1 2 3 4 5; do
+    mkdir -p "$demo/vtapes/slot$s"
+    amlabel demo "demo-0$s" slot "$s"
+done
+
+say "amcheck demo"
+amcheck demo
+
+run_amdump() {
+    say "amdump demo ($1)"
+    amdump demo
+    # amdump ran amreport; with no mailto the report is kept in the log dir.
+    cat "$(ls -t "$AMANDA_STATEDIR"/log/amreport.* | head -1)"
+}
+snapshot() { rm -rf "$demo/snap$1"; cp -a "$sample" "$demo/snap$1"; }
+
+snapshot 0
+run_amdump "first run: a full dump"
+
+say "changing files, then the second run (an incremental)"
+sleep 1
+echo "changed after the full" >> "$sample/docs/doc5.txt"
+echo "new file" > "$sample/docs/new-after-full.txt"
+rm "$sample/docs/doc7.txt"
+snapshot 1
+run_amdump "second run"
+
+say "amadmin demo find: every dump in the catalogue"
+amadmin demo find
+
+# restore_as_of N: fetch every dump up to run N with amfetchdump and
+# extract them in order (full, then incrementals) with GNU tar.
+restore_as_of() {
+    local dest="$demo/restored$1" n=0
+    rm -rf "$dest"; mkdir -p "$dest"
+    amadmin demo find localhost | awk 'NR > 1 && $1 ~ /^[0-9]/ { print $1, $2, $5 }' | sort |
+    while read -r date time level; do
+        [ "$n" -le "$1" ] || break
+        stamp=$(echo "$date$time" | tr -d ':-')
+        echo "  amfetchdump -p demo localhost $sample $stamp $level | tar -x -G -C $dest"
+        amfetchdump -p demo localhost "$sample" "$stamp" "$level" | tar -x -G -f - -C "$dest"
+        n=$((n + 1))
     done
-fi
-
-amgtar="$inst/libexec/amanda/application/amgtar"
-if [ -x "$amgtar" ]; then
-    say "backup level 0 of $sample through amgtar"
-    common=(--config demo --host localhost --disk "$sample" --device "$sample"
-            --gnutar-listdir "$AMANDA_GNUTAR_LISTDIR")
-    "$amgtar" backup "${common[@]}" --level 0 --record --index line \
-        > "$demo/images/level0.tar" 3> "$demo/images/level0.mesg" 4> "$demo/images/level0.index"
-    grep 'sendbackup: size' "$demo/images/level0.mesg"
-    echo "  index: $(wc -l < "$demo/images/level0.index") entries"
-
-    say "changing files and taking a level 1"
-    sleep 1
-    echo "changed after the full" >> "$sample/docs/doc5.txt"
-    echo "new file" > "$sample/docs/new-after-full.txt"
-    rm "$sample/docs/doc7.txt"
-    "$amgtar" backup "${common[@]}" --level 1 --record --index line \
-        > "$demo/images/level1.tar" 3> "$demo/images/level1.mesg" 4> "$demo/images/level1.index"
-    grep 'sendbackup: size' "$demo/images/level1.mesg"
-
-    say "restoring level 0 then level 1 into $demo/restored"
-    (cd "$demo/restored" && "$amgtar" restore --config demo --disk "$sample" --level 0 < "$demo/images/level0.tar" \
-        && "$amgtar" restore --config demo --disk "$sample" --level 1 < "$demo/images/level1.tar")
-    if diff -r --no-dereference "$sample" "$demo/restored"; then
-        say "demo: restored tree is identical to the sample directory (diff -r clean)"
+    if diff -r --no-dereference "$demo/snap$1" "$dest"; then
+        say "demo: the tree restored as of run $((1 + $1)) equals the sample directory at that time (diff -r clean)"
     else
-        say "demo: RESTORE DIFFERS from the sample directory"; exit 1
+        say "demo: RESTORE DIFFERS from the sample directory as of run $((1 + $1))"; exit 1
     fi
-fi
-say "demo done; debug logs are under $AMANDA_DBGDIR"
+}
+restore_as_of 0
+restore_as_of 1
+say "demo done: vtapes in $demo/vtapes, catalogue in $AMANDA_STATEDIR, debug logs in $AMANDA_DBGDIR"

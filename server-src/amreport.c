@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,20 @@ write_to(const char *where, const char *text)
     if (strcmp(where, "-") == 0) {
         fputs(text, stdout);
         return fflush(stdout) == 0;
+    }
+    /* A device, fifo or /dev/stdout-style link is written in place; only a
+     * regular file (or a new one) is replaced atomically -- renaming over
+     * /dev/stdout would replace the link itself. */
+    struct stat st;
+    if (stat(where, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(where, "w");
+        gboolean ok = f && fputs(text, f) >= 0;
+        if (f && fclose(f) != 0)
+            ok = FALSE;
+        if (!ok)
+            fprintf(stderr, "amreport: cannot write the report to %s: %s\n", where,
+                    g_strerror(errno));
+        return ok;
     }
     GError *err = NULL;
     if (!g_file_set_contents(where, text, -1, &err)) {
