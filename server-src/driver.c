@@ -218,25 +218,35 @@ enter_degraded(driver_t *d, const char *why)
     fprintf(stderr, "driver: degraded time %.3f %s\n", now_s(d), why);
 }
 
-/* DONE/PARTIAL/FAILED/NO-VOLUME <handle> ... from the taper. */
+/* After "DONE <handle> <label> <filenum> ..." for J: record where it is,
+ * then delete its holding image (in that order: a crash between them leaves
+ * an image amflush would tape again, never a record of nothing). */
 static void
+record_taped(driver_t *d, job_t *j, char **t)
+{
+    if (j->fifo)
+        update_info(d, j, NULL, 0);
+    update_info(d, j, t[2], g_ascii_strtoll(t[3], NULL, 10));
+    if (j->holdfile && !j->fifo)
+        holding_delete(j->holdfile, NULL);
+}
+
+/* DONE/PARTIAL/FAILED/NO-VOLUME <handle> ... from the taper; TRUE when the
+ * job is on a volume and record_taped is still to be done for it. */
+static gboolean
 taper_result(driver_t *d, char **t)
 {
     job_t *j = d->taping;
     d->taping = NULL;
     if (!j)
-        return;
+        return FALSE;
     j->taper_done = TRUE;
     if (strcmp(t[0], "DONE") == 0 && g_strv_length(t) >= 6) {
         fprintf(stderr, "driver: taped time %.3f %s %s %d %s %s\n", now_s(d), j->s.host, qdisk(j),
                 j->s.level, t[2], t[5]);
-        if (j->fifo)
-            update_info(d, j, NULL, 0);
-        update_info(d, j, t[2], g_ascii_strtoll(t[3], NULL, 10));
-        if (j->holdfile && !j->fifo)
-            holding_delete(j->holdfile, NULL);
         release_holding(d, j);
         j->state = J_DONE;
+        return TRUE;
     } else {
         const char *why = g_strv_length(t) >= 3 ? t[g_strv_length(t) - 1] : "taper failed";
         g_autofree char *qw = quote_string_always(why);
@@ -247,6 +257,7 @@ taper_result(driver_t *d, char **t)
         /* a holding image stays for amflush; a direct dump is lost */
         j->state = j->fifo ? J_FAILED : J_DONE;
     }
+    return FALSE;
 }
 
 static void
@@ -264,9 +275,13 @@ taper_line(void *arg, const char *line)
     }
     fprintf(stderr, "driver: result time %.3f from taper: %s\n", now_s(d), line);
     g_auto(GStrv) t = split_quoted_strings(line);
-    if (t[0])
-        taper_result(d, t);
+    job_t *j = d->taping;
+    gboolean taped = t[0] && taper_result(d, t);
     dispatch(d);
+    /* only now, with the taper busy on the next image: the curinfo sync
+     * and the unlink of a large image took tens of ms with the taper idle */
+    if (taped)
+        record_taped(d, j, t);
 }
 
 static gboolean

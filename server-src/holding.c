@@ -1,5 +1,5 @@
 /* holding: holding-disk images in chunks (see holding.h). */
-#include "config.h"
+#include "config.h" /* first: it defines _GNU_SOURCE, for sync_file_range */
 #include "holding.h"
 #include "amutil.h"
 
@@ -38,6 +38,40 @@ fsync_dir_of(const char *path)
     if (fd >= 0) {
         fsync(fd);
         close(fd);
+    }
+}
+
+/* Writeback pacing.  An image is written once and fsynced at its end;
+ * left alone, the kernel would hold all of it dirty (the background
+ * threshold is a share of RAM) and that final sync would wait for the whole
+ * image at once, while the taper and the other dumpers wait for the disk
+ * too.  So every WB_STEP bytes the range just written is handed to the disk
+ * (SYNC_FILE_RANGE_WRITE does not wait), and ranges more than WB_WINDOW
+ * behind are waited for, which bounds this writer's dirty memory; the final
+ * sync then finds at most WB_WINDOW + WB_STEP left.  The pages stay cached:
+ * the taper reads the image soon after. */
+#define WB_STEP ((off_t)8 << 20)
+#define WB_WINDOW ((off_t)32 << 20)
+
+typedef struct {
+    off_t started; /* writeback has been started below this offset */
+    off_t waited;  /* and has completed below this one */
+} writeback_t;
+
+static void
+writeback_advance(int fd, writeback_t *wb, off_t pos)
+{
+    if (pos - wb->started < WB_STEP)
+        return;
+    /* errors here are only lost hints: the final fdatasync reports them */
+    (void)sync_file_range(fd, wb->started, pos - wb->started, SYNC_FILE_RANGE_WRITE);
+    wb->started = pos;
+    if (wb->started - wb->waited > WB_WINDOW) {
+        off_t upto = wb->started - WB_WINDOW;
+        (void)sync_file_range(fd, wb->waited, upto - wb->waited,
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                  SYNC_FILE_RANGE_WAIT_AFTER);
+        wb->waited = upto;
     }
 }
 
@@ -80,6 +114,7 @@ struct holding_writer {
     guint next_suffix;  /* ".1", ".2" ... */
     int fd;             /* current chunk, -1 when closed */
     guint64 in_chunk;   /* payload bytes in the current chunk */
+    writeback_t wb;     /* of the current chunk */
     guint64 total;
     gboolean need_new;  /* the disk filled up: only continue/finish/abort */
 };
@@ -128,7 +163,7 @@ rewrite_header(holding_writer_t *w, guint index, const char *next, gboolean part
         return io_error(error, "cannot reopen", c->tmp, errno);
     ssize_t n = pwrite(fd, block, DISK_BLOCK_BYTES, 0);
     int err = errno;
-    if (n != DISK_BLOCK_BYTES || fsync(fd) < 0) {
+    if (n != DISK_BLOCK_BYTES || fdatasync(fd) < 0) {
         close(fd);
         return io_error(error, "cannot rewrite header of", c->tmp, n < 0 ? err : EIO);
     }
@@ -142,7 +177,17 @@ close_current(holding_writer_t *w, GError **error)
     if (w->fd < 0)
         return TRUE;
     chunk_t *c = &g_array_index(w->chunks, chunk_t, w->chunks->len - 1);
-    gboolean ok = fsync(w->fd) == 0 || io_error(error, "cannot sync", c->tmp, errno);
+    /* Why the image must be durable here, before the dumper reports it
+     * done and not merely before the taper has copied it: on that report
+     * the driver logs the dump as SUCCESS and records it in curinfo, and
+     * from then on the next run plans its levels on top of this one (and
+     * the client has already moved its incremental state on), so a crash
+     * must never leave that record pointing at an image that is gone; if
+     * the taper then fails, amflush tapes this copy.  fdatasync suffices:
+     * the data and the file size (which it includes) are what a reader
+     * needs; the name is made durable by the directory fsync after the
+     * rename.  The pacing above leaves it little to write. */
+    gboolean ok = fdatasync(w->fd) == 0 || io_error(error, "cannot sync", c->tmp, errno);
     close(w->fd);
     w->fd = -1;
     return ok;
@@ -167,6 +212,7 @@ open_chunk(holding_writer_t *w, const char *final, GError **error)
         if (n == DISK_BLOCK_BYTES) {
             w->fd = fd;
             w->in_chunk = 0;
+            w->wb = (writeback_t){ 0, 0 };
             return TRUE;
         }
         close(fd);
@@ -246,6 +292,7 @@ holding_writer_write(holding_writer_t *w, const void *buf, gsize len, gsize *don
         total += n;
         w->in_chunk += n;
         w->total += n;
+        writeback_advance(w->fd, &w->wb, (off_t)(DISK_BLOCK_BYTES + w->in_chunk));
         if (n < want) {
             chunk_t *c = &g_array_index(w->chunks, chunk_t, w->chunks->len - 1);
             io_error(&err, "cannot write", c->tmp, errnum);
@@ -338,7 +385,22 @@ struct holding_reader {
     dumpfile_t first;
     char *path; /* current chunk */
     int fd;
+    off_t pos;     /* read offset in the current chunk */
+    off_t dropped; /* pages below this were dropped from the cache */
 };
+
+/* The taper reads an image once, front to back, and the image was made
+ * durable before it was handed over, so its pages are clean: let them go
+ * every WB_STEP behind the reader rather than crowd out the cache (a
+ * re-read, as for a part retried on the next volume, reads from disk). */
+static void
+reader_drop_behind(holding_reader_t *r)
+{
+    if (r->pos - r->dropped < WB_STEP)
+        return;
+    (void)posix_fadvise(r->fd, r->dropped, r->pos - r->dropped, POSIX_FADV_DONTNEED);
+    r->dropped = r->pos;
+}
 
 /* Open PATH and parse its header into H; fd positioned after it. */
 static int
@@ -385,6 +447,7 @@ holding_reader_open(const char *path, dumpfile_t *header, GError **error)
         return NULL;
     }
     r->path = g_strdup(path);
+    r->pos = r->dropped = DISK_BLOCK_BYTES;
     if (header)
         fileheader_copy(header, &r->first);
     return r;
@@ -415,6 +478,7 @@ advance(holding_reader_t *r, const char *next, GError **error)
     }
     if (ok) {
         r->fd = fd;
+        r->pos = r->dropped = DISK_BLOCK_BYTES;
         g_free(r->path);
         r->path = g_strdup(next);
         g_free(r->first.cont_filename);
@@ -433,8 +497,12 @@ holding_reader_read(holding_reader_t *r, void *buf, gsize len, GError **error)
             io_error(error, "cannot read", r->path, errno);
             return -1;
         }
-        if (n > 0 || len == 0)
+        if (n > 0 || len == 0) {
+            r->pos += n;
+            reader_drop_behind(r);
             return n;
+        }
+        (void)posix_fadvise(r->fd, r->dropped, 0, POSIX_FADV_DONTNEED); /* the tail */
         g_autofree char *next = g_strdup(r->first.cont_filename);
         if (!next || !*next) {
             close(r->fd);

@@ -6,7 +6,11 @@
  *   DIR/00000-lock                      present (and flock'ed) while writing
  * Host, disk and label have '/', ':' and '\' turned into '_' (blanks and
  * '_' stay), as AMANDA names them.  Files are created mode 0600.  Writes go
- * through a 1 MiB buffer; finish_file fsyncs. */
+ * through a 1 MiB buffer, with writeback started as they go; finish_file
+ * makes the file and its name durable. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,38 @@ typedef struct {
     char *path;         /* its path */
     char *wbuf;
     gsize wlen;
+    off_t wpos;         /* bytes written to fd */
+    off_t wb_started;   /* writeback started below this offset */
+    off_t wb_waited;    /* and completed below this one */
 } FileDev;
+
+/* Writeback pacing.  Left alone, the kernel keeps a whole dump file dirty
+ * (its background threshold is a share of RAM) and the fsync at the end of
+ * the file waits for all of it at once, with the disk idle meanwhile.  So
+ * every WB_STEP written is handed to the disk without waiting, and ranges
+ * more than WB_WINDOW behind are waited for (bounding dirty memory) and
+ * dropped from the cache (nothing reads a volume file back soon); the final
+ * sync finds at most WB_WINDOW + WB_STEP left to write. */
+#define WB_STEP ((off_t)8 << 20)
+#define WB_WINDOW ((off_t)32 << 20)
+
+static void
+writeback_advance(FileDev *f)
+{
+    if (f->wpos - f->wb_started < WB_STEP)
+        return;
+    /* errors here are only lost hints: finish_file's fdatasync reports them */
+    (void)sync_file_range(f->fd, f->wb_started, f->wpos - f->wb_started, SYNC_FILE_RANGE_WRITE);
+    f->wb_started = f->wpos;
+    if (f->wb_started - f->wb_waited > WB_WINDOW) {
+        off_t upto = f->wb_started - WB_WINDOW;
+        (void)sync_file_range(f->fd, f->wb_waited, upto - f->wb_waited,
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                  SYNC_FILE_RANGE_WAIT_AFTER);
+        (void)posix_fadvise(f->fd, f->wb_waited, upto - f->wb_waited, POSIX_FADV_DONTNEED);
+        f->wb_waited = upto;
+    }
+}
 
 typedef struct {
     int num;
@@ -398,8 +433,11 @@ flush_wbuf(Device *dev, GError **error)
     ssize_t n = full_write(f->fd, f->wbuf, f->wlen);
     gsize len = f->wlen;
     f->wlen = 0;
-    if (n == (ssize_t)len)
+    if (n == (ssize_t)len) {
+        f->wpos += n;
+        writeback_advance(f);
         return TRUE;
+    }
     int e = n < 0 ? errno : ENOSPC;
     if (e == ENOSPC) {
         dev->is_eom = TRUE;
@@ -433,6 +471,7 @@ file_start_file(Device *dev, const char *block, const dumpfile_t *hdr, GError **
     }
     if (!f->wbuf)
         f->wbuf = g_malloc(WBUF_SIZE);
+    f->wpos = f->wb_started = f->wb_waited = 0;
     memcpy(f->wbuf, block, DISK_BLOCK_BYTES);
     f->wlen = DISK_BLOCK_BYTES;
     dev->file = num;
@@ -452,8 +491,11 @@ file_write_block(Device *dev, const void *buf, gsize size, GError **error)
         return FALSE;
     if (size >= WBUF_SIZE) {   /* big blocks skip the buffer */
         ssize_t n = full_write(f->fd, buf, size);
-        if (n == (ssize_t)size)
+        if (n == (ssize_t)size) {
+            f->wpos += n;
+            writeback_advance(f);
             return TRUE;
+        }
         int e = n < 0 ? errno : ENOSPC;
         dev->is_eom = e == ENOSPC;
         device_set_error(dev, error, e == ENOSPC ? DEVICE_ERR_EOM : DEVICE_ERR_IO,
@@ -465,6 +507,20 @@ file_write_block(Device *dev, const void *buf, gsize size, GError **error)
     return TRUE;
 }
 
+/* fsync directory DIR, so that the names created in it survive a crash. */
+static gboolean
+sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return FALSE;
+    gboolean ok = fsync(fd) == 0;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return ok;
+}
+
 static gboolean
 file_finish_file(Device *dev, GError **error)
 {
@@ -472,7 +528,10 @@ file_finish_file(Device *dev, GError **error)
     if (f->fd < 0)
         return TRUE;
     gboolean ok = flush_wbuf(dev, error);
-    if (ok && fsync(f->fd) != 0) {
+    /* The taper logs the part as on the volume once this returns, so the
+     * data, the size (fdatasync includes it; times are not needed) and the
+     * new name in the directory must all be on disk by then. */
+    if (ok && (fdatasync(f->fd) != 0 || !sync_dir(dev->node))) {
         device_set_error(dev, error, errno == ENOSPC ? DEVICE_ERR_EOM : DEVICE_ERR_IO,
                          "cannot sync %s: %s", f->path, g_strerror(errno));
         ok = FALSE;
