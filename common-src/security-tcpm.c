@@ -163,8 +163,15 @@ typedef struct {
     size_t len, off;
     uint8_t *owned;
     uint32_t stream_id;      /* 0 when not a stream write */
-    int pipe_fd;             /* payload spliced from this pipe when from_pipe */
+    /* Payload from a pipe: its first bytes (LEAD) are read and written
+     * with the header, the rest is spliced.  AMANDA's receiver reads a
+     * frame's body right after its header and takes EAGAIN there as a
+     * broken connection, so a header must never travel without body. */
     gboolean from_pipe;
+    int pipe_fd;
+    gboolean lead_loaded;
+    size_t lead_len;
+    uint8_t lead[4096];
     security_write_fn_t fn;  /* on the last frame of a write only */
     void *arg;
     tcpm_stream_t *stream;
@@ -436,6 +443,27 @@ write_iov(int fd, struct iovec *iov, int iovcnt, int more)
     return n;
 }
 
+static gboolean
+load_lead(tx_item_t *item)
+{
+    ssize_t n;
+    do
+        n = read(item->pipe_fd, item->lead, MIN(item->len, sizeof(item->lead)));
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        /* the writer promised bytes that its pipe does not have */
+        if (n == 0 || errno == EAGAIN)
+            errno = EPIPE;
+        return FALSE;
+    }
+    item->lead_len = (size_t)n;
+    item->lead_loaded = TRUE;
+    return TRUE;
+}
+
+/* The queue's next bytes as an iovec (-1 with errno if a pipe item's
+ * lead cannot be read); *ENDS_BEFORE_PIPE when the last entry is followed
+ * by spliced bytes. */
 static int
 tx_build_iov(tcpm_conn_t *conn, struct iovec *iov, gboolean *ends_before_pipe)
 {
@@ -448,7 +476,15 @@ tx_build_iov(tcpm_conn_t *conn, struct iovec *iov, gboolean *ends_before_pipe)
             iov[n++].iov_len = sizeof(item->hdr) - item->hdr_off;
         }
         if (item->from_pipe) {
-            *ends_before_pipe = TRUE;   /* its payload goes by splice */
+            /* Every pipe item before this one is complete, so the pipe's
+             * next bytes are this frame's. */
+            if (!item->lead_loaded && !load_lead(item))
+                return -1;
+            if (item->off < item->lead_len) {
+                iov[n].iov_base = item->lead + item->off;
+                iov[n++].iov_len = item->lead_len - item->off;
+            }
+            *ends_before_pipe = item->len > item->lead_len;
             break;
         }
         if (item->off < item->len) {
@@ -542,13 +578,14 @@ conn_flush(tcpm_conn_t *conn)
         tx_item_t *head = g_queue_peek_head(&conn->tx);
         gboolean before_pipe;
         ssize_t n;
-        if (head->from_pipe && head->hdr_off == sizeof(head->hdr)) {
+        if (head->from_pipe && head->hdr_off == sizeof(head->hdr) && head->lead_loaded
+            && head->off >= head->lead_len) {
             n = splice_head(conn);
         } else {
             int cnt = tx_build_iov(conn, iov, &before_pipe);
-            /* MSG_MORE: a frame header waits for its spliced payload
-             * instead of leaving as a tiny segment of its own. */
-            n = write_iov(conn->out_fd, iov, cnt, before_pipe ? MSG_MORE : 0);
+            /* MSG_MORE: the spliced rest of a frame joins its lead in the
+             * same segments. */
+            n = cnt < 0 ? -1 : write_iov(conn->out_fd, iov, cnt, before_pipe ? MSG_MORE : 0);
         }
         if (n < 0 && errno == EINTR)
             continue;

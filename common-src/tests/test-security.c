@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -326,6 +327,7 @@ test_bsdtcp_exchange(void)
 typedef struct {
     security_handle_t *h;
     int stream_id;
+    int splice_fd, spliced;   /* test_splice_write */
 } sync_server_t;
 
 static void
@@ -398,6 +400,95 @@ test_sync_helpers(void)
     security_close(h);
     security_close(sv.h);
     while (event_count() > 0)  /* both ends wind down */
+        g_main_context_iteration(NULL, TRUE);
+}
+
+/* ---------------- splice writes (amandad's relay path) ---------------- */
+
+#define SPLICE_BYTES (600u * 1024u)   /* three frames: 256 + 256 + 88 KiB */
+
+static void
+splice_done(void *arg, security_stream_t *stream, security_status_t status)
+{
+    g_assert_cmpint(status, ==, S_OK);
+    *(int *)arg = 1;
+    security_stream_close(stream);
+}
+
+static void
+splice_server_request(void *arg, security_handle_t *h, pkt_t *pkt)
+{
+    sync_server_t *sv = arg;
+    g_assert_cmpint(pkt->type, ==, P_REQ);
+    sv->h = h;
+    security_stream_t *s = security_stream_server(h);
+    sv->stream_id = security_stream_id(s);
+    pkt_t rep;
+    pkt_init(&rep, P_REP, "CONNECT DATA %d\n", sv->stream_id);
+    g_assert_cmpint(security_sendpkt(h, &rep), ==, 0);
+    pkt_clear(&rep);
+    g_assert_true(tcpm_stream_can_splice(s));
+    /* A plain write first: the spliced frames must queue behind it. */
+    static uint8_t head[1000];
+    xchg_fill(head, sizeof(head), 9, 0);
+    security_stream_write_async(s, head, sizeof(head), NULL, NULL);
+    int p[2];
+    g_assert_cmpint(pipe2(p, O_NONBLOCK), ==, 0);
+    g_assert_cmpint(fcntl(p[1], F_SETPIPE_SZ, 1024 * 1024), >=, (int)SPLICE_BYTES);
+    uint8_t *buf = g_malloc(SPLICE_BYTES);
+    xchg_fill(buf, SPLICE_BYTES, 9, sizeof(head));
+    g_assert_cmpint(write(p[1], buf, SPLICE_BYTES), ==, (ssize_t)SPLICE_BYTES);
+    g_free(buf);
+    close(p[1]);
+    sv->splice_fd = p[0];
+    tcpm_stream_splice_async(s, p[0], SPLICE_BYTES, splice_done, &sv->spliced);
+}
+
+/* tcpm_stream_splice_async over a socketpair: a memory write then three
+ * spliced frames arrive in order and complete, then EOF. */
+static void
+test_splice_write(void)
+{
+    int sv_fds[2];
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv_fds), ==, 0);
+    sync_server_t sv = { 0 };
+    const security_driver_t *drv = security_getdriver("local");
+    g_assert_true(tcpm_accept_fds(drv, sv_fds[1], sv_fds[1], splice_server_request, &sv, "peer",
+                                  "local", NULL));
+    tcpm_conn_t *conn = tcpm_conn_new(drv, sv_fds[0], sv_fds[0]);
+    security_handle_t *h = tcpm_conversation_new(conn);
+    pkt_t req, rep = { 0 };
+    pkt_init(&req, P_REQ, "SERVICE splice\n");
+    g_assert_cmpint(security_sendpkt(h, &req), ==, 0);
+    pkt_clear(&req);
+    security_recvpkt(h, sync_got_reply, &rep, 5000);
+    while (!rep.body)
+        g_main_context_iteration(NULL, TRUE);
+    int id = -1;
+    g_assert_cmpint(sscanf(rep.body->str, "CONNECT DATA %d", &id), ==, 1);
+    pkt_clear(&rep);
+    security_stream_t *s = security_stream_client(h, id);
+    GByteArray *got = g_byte_array_new();
+    for (;;) {
+        void *buf = NULL;
+        ssize_t n = security_stream_read_sync(s, &buf);
+        g_assert_cmpint(n, >=, 0);
+        if (n == 0)
+            break;
+        g_byte_array_append(got, buf, (guint)n);
+    }
+    size_t total = 1000 + SPLICE_BYTES;
+    uint8_t *want = g_malloc(total);
+    xchg_fill(want, total, 9, 0);
+    g_assert_cmpmem(got->data, got->len, want, total);
+    g_free(want);
+    g_assert_cmpint(sv.spliced, ==, 1);
+    g_byte_array_free(got, TRUE);
+    close(sv.splice_fd);
+    security_stream_close(s);
+    security_close(h);
+    security_close(sv.h);
+    while (event_count() > 0)
         g_main_context_iteration(NULL, TRUE);
 }
 
@@ -608,6 +699,7 @@ main(int argc, char **argv)
     g_test_add_func("/bsdtcp/exchange", test_bsdtcp_exchange);
     g_test_add_func("/local/exchange", test_local_exchange);
     g_test_add_func("/tcpm/sync-helpers", test_sync_helpers);
+    g_test_add_func("/tcpm/splice-write", test_splice_write);
     g_test_add_func("/bsdtcp/malformed-frames", test_malformed_frames);
     int rc = g_test_run();
     kill(server_pid, SIGTERM);
