@@ -4,7 +4,9 @@ CI_BUILD_DEPS="autoconf automake make gcc pkg-config libglib2.0-dev libssl-dev z
  libcurl4-openssl-dev libreadline-dev tar gzip python3 socat groff-base"
 # The stock AMANDA 3.5.1 packages are the other side of the interoperability
 # tests, and their sample configs must parse with our amgetconf.
-CI_TEST_DEPS="amanda-common amanda-server amanda-client openbsd-inetd time valgrind"
+# libencode-locale-perl: AMANDA's Perl modules use Encode::Locale, but the packages
+# only recommend it, and we install without recommends.
+CI_TEST_DEPS="amanda-common amanda-server amanda-client libencode-locale-perl openbsd-inetd time valgrind"
 
 ci_missing_packages() {
     local p
