@@ -261,10 +261,12 @@ send_state(Tape *t, const dumpfile_t *first)
             g_autofree char *l = g_strconcat(lines->pdata[i], "\n", NULL);
             full_write(STATE_OUT, l, strlen(l));
         }
+        close(STATE_OUT);
+        if (!ctl_expect(t, "STATE-DONE"))
+            fail(t, "amrecover did not read the state file");
     }
-    close(STATE_OUT);
-    if (lines && !ctl_expect(t, "STATE-DONE"))
-        fail(t, "amrecover did not read the state file");
+    /* without a state file the STATE stream stays open until we exit: an
+     * early end of it, unread, stalled the client's CTL reads */
 }
 
 static void
