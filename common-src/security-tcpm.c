@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,6 +221,17 @@ set_nonblocking(int fd)
         (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/* Frames leave in one writev per flush, so Nagle only delays them: a small
+ * control line written while the peer holds back its delayed ACK waited
+ * about 40 ms, several times per amrecover extraction.  Not a TCP socket
+ * (socketpair, pipe): nothing to do. */
+static void
+set_nodelay(int fd)
+{
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 tcpm_conn_t *
 tcpm_conn_new(const security_driver_t *drv, int in_fd, int out_fd)
 {
@@ -229,6 +242,7 @@ tcpm_conn_new(const security_driver_t *drv, int in_fd, int out_fd)
     conn->child = -1;
     set_nonblocking(in_fd);
     set_nonblocking(out_fd);
+    set_nodelay(out_fd);
     tcpm_decoder_init(&conn->dec, TCPM_RECV_FRAME_MAX);
     g_queue_init(&conn->tx);
     g_queue_init(&conn->finishing);
