@@ -12,6 +12,7 @@
 #include "amanda_paths.h"
 #include "amutil.h"
 #include "client-util.h"
+#include "crc32c.h"
 #include "debug.h"
 
 #include "amfeatures.h"
@@ -627,139 +628,9 @@ char *client_info_lines(const char *app_path, const dle_t *dle)
 
 /* ------------------------------------------------------------------ CRC */
 
-/* CRC-32C (Castagnoli), the checksum AMANDA 3.5 puts in NATIVE-CRC and
- * CLIENT-CRC: its server and amfetchdump compute the same over what they
- * receive and restore, and refuse a restore when the two differ.  The
- * SSE4.2 instruction when the CPU has it, else a slicing-by-8 table. */
-static uint32_t crc32c_table[8][256];
-
-static gpointer crc32c_build_table(gpointer unused)
-{
-    (void)unused;
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-        crc32c_table[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc32c_table[t][i] = (crc32c_table[t - 1][i] >> 8)
-                                 ^ crc32c_table[0][crc32c_table[t - 1][i] & 0xff];
-    return NULL;
-}
-
-static uint32_t crc32c_soft(uint32_t crc, const uint8_t *p, size_t len)
-{
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, crc32c_build_table, NULL);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        w = GUINT64_FROM_LE(w) ^ crc;
-        crc = crc32c_table[7][w & 0xff] ^ crc32c_table[6][(w >> 8) & 0xff]
-              ^ crc32c_table[5][(w >> 16) & 0xff] ^ crc32c_table[4][(w >> 24) & 0xff]
-              ^ crc32c_table[3][(w >> 32) & 0xff] ^ crc32c_table[2][(w >> 40) & 0xff]
-              ^ crc32c_table[1][(w >> 48) & 0xff] ^ crc32c_table[0][w >> 56];
-        p += 8;
-        len -= 8;
-    }
-    while (len--)
-        crc = crc32c_table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return crc;
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-/* One crc32 instruction has a latency of three cycles but the CPU can
- * start one per cycle, so three independent lanes over adjacent blocks
- * run about three times as fast; the lane CRCs are then joined by
- * shifting one through LANE zero bytes (a linear map of the 32-bit
- * register, applied with four 256-entry tables) and XORing the next. */
-#define CRC_LANE 8192
-static uint32_t lane_shift[4][256];
-
-__attribute__((target("sse4.2")))
-static uint32_t crc32c_hw(uint32_t crc, const uint8_t *p, size_t len)
-{
-    uint64_t c = crc;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        c = __builtin_ia32_crc32di(c, w);
-        p += 8;
-        len -= 8;
-    }
-    uint32_t c32 = (uint32_t)c;
-    while (len--)
-        c32 = __builtin_ia32_crc32qi(c32, *p++);
-    return c32;
-}
-
-/* lane_shift[k][b] is register (b << 8k) after CRC_LANE zero bytes. */
-static gpointer crc32c_build_lane_shift(gpointer unused)
-{
-    static const uint8_t zeros[CRC_LANE];
-    uint32_t basis[32];
-    (void)unused;
-    for (int bit = 0; bit < 32; bit++)
-        basis[bit] = crc32c_hw(1u << bit, zeros, CRC_LANE);
-    for (int k = 0; k < 4; k++)
-        for (int b = 0; b < 256; b++) {
-            uint32_t v = 0;
-            for (int bit = 0; bit < 8; bit++)
-                if (b & (1 << bit))
-                    v ^= basis[8 * k + bit];
-            lane_shift[k][b] = v;
-        }
-    return NULL;
-}
-
-static uint32_t shift_by_lane(uint32_t r)
-{
-    return lane_shift[0][r & 0xff] ^ lane_shift[1][(r >> 8) & 0xff]
-           ^ lane_shift[2][(r >> 16) & 0xff] ^ lane_shift[3][r >> 24];
-}
-
-__attribute__((target("sse4.2")))
-static uint32_t crc32c_hw3(uint32_t crc, const uint8_t *p, size_t len)
-{
-    static GOnce once = G_ONCE_INIT;
-    if (len >= 3 * CRC_LANE)
-        g_once(&once, crc32c_build_lane_shift, NULL);
-    while (len >= 3 * CRC_LANE) {
-        uint64_t a = crc, b = 0, c = 0;
-        for (size_t i = 0; i < CRC_LANE; i += 8) {
-            uint64_t wa, wb, wc;
-            memcpy(&wa, p + i, 8);
-            memcpy(&wb, p + CRC_LANE + i, 8);
-            memcpy(&wc, p + 2 * CRC_LANE + i, 8);
-            a = __builtin_ia32_crc32di(a, wa);
-            b = __builtin_ia32_crc32di(b, wb);
-            c = __builtin_ia32_crc32di(c, wc);
-        }
-        crc = shift_by_lane(shift_by_lane((uint32_t)a) ^ (uint32_t)b) ^ (uint32_t)c;
-        p += 3 * CRC_LANE;
-        len -= 3 * CRC_LANE;
-    }
-    return crc32c_hw(crc, p, len);
-}
-#endif
-
-static uint32_t crc32c_update(uint32_t crc, const uint8_t *p, size_t len)
-{
-    crc = ~crc;
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("sse4.2"))
-        return ~crc32c_hw3(crc, p, len);
-#endif
-    return ~crc32c_soft(crc, p, len);
-}
-
-uint32_t client_crc32c_by_table(uint32_t crc, const void *buf, size_t len)
-{
-    return ~crc32c_soft(~crc, buf, len);
-}
-
+/* CRC-32C (common-src/crc32c), the checksum AMANDA 3.5 puts in NATIVE-CRC
+ * and CLIENT-CRC: its server and amfetchdump compute the same over what
+ * they receive and restore. */
 void client_crc_init(client_crc_t *c)
 {
     c->crc = 0;
@@ -769,5 +640,5 @@ void client_crc_init(client_crc_t *c)
 void client_crc_add(client_crc_t *c, const void *buf, size_t len)
 {
     c->size += len;
-    c->crc = crc32c_update(c->crc, buf, len);
+    c->crc = crc32c(c->crc, buf, len);
 }

@@ -161,7 +161,7 @@ char *client_crc_line(const char *prefix, uint32_t crc, guint64 size);
  * compressed on the client), client encryption keys, then "info end". */
 char *client_info_lines(const char *app_path, const dle_t *dle);
 
-/* CRC32 (IEEE, as zlib) of a byte stream, with its length. */
+/* CRC-32C (see common-src/crc32c.h) of a byte stream, with its length. */
 typedef struct {
     uint32_t crc;
     guint64 size;
@@ -169,8 +169,5 @@ typedef struct {
 
 void client_crc_init(client_crc_t *c);
 void client_crc_add(client_crc_t *c, const void *buf, size_t len);
-/* The portable table-driven CRC-32C, chainable (start with 0): what
- * client_crc_add computes, without the SSE4.2 path (for tests). */
-uint32_t client_crc32c_by_table(uint32_t crc, const void *buf, size_t len);
 
 #endif

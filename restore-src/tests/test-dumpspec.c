@@ -1,7 +1,6 @@
-/* Unit tests of dumpspec (AMANDA match expressions), crc32c and fetchplan. */
+/* Unit tests of dumpspec (AMANDA match expressions) and fetchplan. */
 #include <string.h>
 
-#include "crc32c.h"
 #include "dumpspec.h"
 #include "fetchplan.h"
 
@@ -92,38 +91,6 @@ test_spec_list(void)
     g_assert_true(dumpspec_list_match(exact, "hosta", "/", "1", 0));
 }
 
-static void
-test_crc32c(void)
-{
-    /* the standard check value of CRC-32C */
-    g_assert_cmphex(crc32c("123456789", 9), ==, 0xe3069283);
-    g_assert_cmphex(crc32c("", 0), ==, 0);
-    /* piecewise equals one-shot, at odd boundaries */
-    guint8 buf[1000];
-    for (gsize i = 0; i < sizeof buf; i++)
-        buf[i] = (guint8)(i * 7 + 3);
-    guint32 st = crc32c_init();
-    st = crc32c_update(st, buf, 13);
-    st = crc32c_update(st, buf + 13, 500);
-    st = crc32c_update(st, buf + 513, 487);
-    g_assert_cmphex(crc32c_final(st), ==, crc32c(buf, sizeof buf));
-
-    /* big buffers take the three-stream path: same value as byte-wise
-     * updates (which take the serial path) */
-    gsize n = 300 * 1024 + 17;
-    guint8 *big = g_malloc(n);
-    for (gsize i = 0; i < n; i++)
-        big[i] = (guint8)(i * 131 + (i >> 9));
-    guint32 slow = crc32c_init();
-    for (gsize off = 0; off < n; off += 1000)
-        slow = crc32c_update(slow, big + off, MIN(1000, n - off));
-    g_assert_cmphex(crc32c(big, n), ==, crc32c_final(slow));
-    st = crc32c_update(crc32c_init(), big, 5000);
-    st = crc32c_update(st, big + 5000, n - 5000);
-    g_assert_cmphex(crc32c_final(st), ==, crc32c_final(slow));
-    g_free(big);
-}
-
 static find_result_t *
 part(const char *label, int filenum, int partnum, int total, const char *dump_status)
 {
@@ -184,7 +151,6 @@ main(int argc, char **argv)
     g_test_add_func("/dumpspec/disk", test_disk);
     g_test_add_func("/dumpspec/datestamp-level", test_datestamp_level);
     g_test_add_func("/dumpspec/spec-list", test_spec_list);
-    g_test_add_func("/crc32c/vectors", test_crc32c);
     g_test_add_func("/fetchplan/parts", test_fetchplan);
     return g_test_run();
 }

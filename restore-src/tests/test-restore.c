@@ -144,7 +144,7 @@ static gboolean ieee_crc;
 static guint32
 header_crc(const guint8 *buf, gsize len)
 {
-    return ieee_crc ? (guint32)crc32(0L, buf, (uInt)len) : crc32c(buf, len);
+    return ieee_crc ? (guint32)crc32(0L, buf, (uInt)len) : crc32c(0, buf, len);
 }
 
 static void
@@ -326,7 +326,7 @@ test_truncated_part(Fixture *f, gconstpointer unused)
     gsize len = g_bytes_get_size(f->data);
     g_autoptr(GBytes) shorter = g_bytes_new_from_bytes(f->data, 0, len - 1000);
     gsize part = 200 * 1024;
-    fileheader_crc_t crc = { crc32c(g_bytes_get_data(f->data, NULL), len), len };
+    fileheader_crc_t crc = { crc32c(0, g_bytes_get_data(f->data, NULL), len), len };
     dumpfile_t h;
     init_header(&h, 1, FALSE, &crc);
     write_file(dev, &h, g_bytes_get_data(shorter, NULL), part);
@@ -665,7 +665,7 @@ write_holding_image(Fixture *f)
     h.type = FILEHEADER_DUMPFILE;
     gsize len;
     const guint8 *buf = g_bytes_get_data(f->data, &len);
-    h.server_crc.crc = crc32c(buf, len);
+    h.server_crc.crc = crc32c(0, buf, len);
     h.server_crc.size = len;
     GError *err = NULL;
     holding_writer_t *w = holding_writer_open(path, &h, 32768 + 128 * 1024, &err);
