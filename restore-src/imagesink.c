@@ -330,8 +330,20 @@ deflate_some(ImageSink *s, const void *buf, gsize len, int flush, GError **error
 gboolean
 imagesink_write(ImageSink *s, const void *buf, gsize len, GError **error)
 {
-    s->bytes_in += len;
     s->crc_state = crc32c(s->crc_state, buf, len);
+    return imagesink_write_uncounted(s, buf, len, error);
+}
+
+void
+imagesink_set_crc_in(ImageSink *s, guint32 crc)
+{
+    s->crc_state = crc;
+}
+
+gboolean
+imagesink_write_uncounted(ImageSink *s, const void *buf, gsize len, GError **error)
+{
+    s->bytes_in += len;
     if (s->chain_in >= 0) {
         if (full_write(s->chain_in, buf, len) != (ssize_t)len) {
             g_set_error(error, IMAGESINK_ERROR, IMAGESINK_ERROR_FILTER,

@@ -41,6 +41,11 @@ typedef struct ImageSink ImageSink;
 ImageSink *imagesink_new(int fd, const char *out_name, const dumpfile_t *hdr,
                          const ImageSinkOptions *opt, GError **error);
 gboolean imagesink_write(ImageSink *sink, const void *buf, gsize len, GError **error);
+/* imagesink_write without the CRC: for a caller that computes the CRC-32C
+ * of the same bytes itself (in another thread) and hands it over with
+ * imagesink_set_crc_in before imagesink_verify. */
+gboolean imagesink_write_uncounted(ImageSink *sink, const void *buf, gsize len, GError **error);
+void imagesink_set_crc_in(ImageSink *sink, guint32 crc);
 /* Flush, end every filter and wait for it; FALSE when any step failed. */
 gboolean imagesink_finish(ImageSink *sink, GError **error);
 /* Frees; an unfinished sink's filters are killed. */

@@ -1,6 +1,8 @@
 /* volread: reading dump files back from a volume (see volread.h). */
 #include "volread.h"
 
+#include "crc32c.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,37 +50,101 @@ volread_open(const char *device_name, const char *want_label, gsize block_size, 
     return dev;
 }
 
+/* volread_copy_file reads through a ring of buffers; a worker thread
+ * computes the CRC-32C of each one in order while the main thread reads
+ * and writes the next, so verifying costs no time when a core is free
+ * (it cost as much as the read itself with the image in the page cache). */
+#define COPY_RING 4
+
+typedef struct {
+    char *buf;
+    gsize len;
+} ring_buf_t;
+
+typedef struct {
+    GAsyncQueue *todo, *done;
+    guint32 crc;
+} crc_worker_t;
+
+static ring_buf_t crc_worker_stop;
+
+static gpointer
+crc_worker_run(gpointer arg)
+{
+    crc_worker_t *w = arg;
+    for (;;) {
+        ring_buf_t *b = g_async_queue_pop(w->todo);
+        if (b == &crc_worker_stop)
+            return NULL;
+        w->crc = crc32c(w->crc, b->buf, b->len);
+        g_async_queue_push(w->done, b);
+    }
+}
+
+static char *
+aligned_buffer(gsize size)
+{
+    /* page-aligned: the kernel copies into it at full speed (unaligned
+     * destinations made read() several times slower on AMD CPUs) */
+    void *mem = NULL;
+    if (posix_memalign(&mem, 4096, size) != 0)
+        g_error("out of memory for a %" G_GSIZE_FORMAT "-byte read buffer", size);
+    return mem;
+}
+
+/* Read the next block into B; -1 with ERROR set on failure, 0 at the end. */
+static gssize
+read_into(Device *dev, ring_buf_t *b, gsize room, GError **error)
+{
+    gsize size = room;
+    GError *err = NULL;
+    gssize n = device_read_block(dev, b->buf, &size, &err);
+    if (n < 0) {
+        g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_READ, "volume '%s' file %d: %s",
+                    dev->volume_label, dev->file, err ? err->message : "read error");
+        g_clear_error(&err);
+    }
+    b->len = n > 0 ? (gsize)n : 0;
+    return n;
+}
+
 gboolean
 volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
 {
     gsize room = dev->block_size;
-    /* page-aligned: the kernel copies into it at full speed (unaligned
-     * destinations made read() several times slower on AMD CPUs) */
-    void *mem = NULL;
-    if (posix_memalign(&mem, 4096, room) != 0)
-        g_error("out of memory for a %" G_GSIZE_FORMAT "-byte read buffer", room);
-    g_autofree char *buf = mem;
-    guint64 total = 0;
-    for (;;) {
-        gsize size = room;
-        GError *err = NULL;
-        gssize n = device_read_block(dev, buf, &size, &err);
-        if (n < 0) {
-            g_set_error(error, VOLREAD_ERROR, VOLREAD_ERROR_READ,
-                        "volume '%s' file %d: %s", dev->volume_label, dev->file,
-                        err ? err->message : "read error");
-            g_clear_error(&err);
-            return FALSE;
-        }
-        if (n == 0)
-            break;
-        total += (guint64)n;
-        if (!imagesink_write(sink, buf, (gsize)n, error))
-            return FALSE;
+    ring_buf_t ring[COPY_RING];
+    crc_worker_t w = { g_async_queue_new(), g_async_queue_new(), imagesink_crc_in(sink) };
+    for (int i = 0; i < COPY_RING; i++) {
+        ring[i].buf = aligned_buffer(room);
+        g_async_queue_push(w.done, &ring[i]);
     }
-    if (bytes)
+    GThread *thread = g_thread_new("crc32c", crc_worker_run, &w);
+    guint64 total = 0;
+    gboolean ok = TRUE;
+    for (;;) {
+        ring_buf_t *b = g_async_queue_pop(w.done);
+        gssize n = read_into(dev, b, room, error);
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        total += (guint64)n;
+        if (!imagesink_write_uncounted(sink, b->buf, b->len, error)) {
+            ok = FALSE;
+            break;
+        }
+        g_async_queue_push(w.todo, b);
+    }
+    g_async_queue_push(w.todo, &crc_worker_stop);
+    g_thread_join(thread);
+    imagesink_set_crc_in(sink, w.crc);
+    for (int i = 0; i < COPY_RING; i++)
+        free(ring[i].buf);
+    g_async_queue_unref(w.todo);
+    g_async_queue_unref(w.done);
+    if (ok && bytes)
         *bytes = total;
-    return TRUE;
+    return ok;
 }
 
 gboolean
