@@ -49,6 +49,8 @@ static const OptSpec option_table[] = {
     { "amfeatures", OPT_STRING, F(amfeatures) },
     { "timestamp", OPT_STRING, F(timestamp) },
     { "state-stream", OPT_FD, F(state_stream) },
+    { "dar", OPT_BOOL, F(dar) },
+    { "recover-dump-state-file", OPT_STRING, F(recover_dump_state_file) },
     { "gnutar-path", OPT_STRING, F(gnutar_path) },
     { "gnutar-listdir", OPT_STRING, F(gnutar_listdir) },
     { "one-file-system", OPT_BOOL, F(one_file_system) },
@@ -106,6 +108,7 @@ amgtar_args_free(AmgtarArgs *a)
     g_free(a->config); g_free(a->host); g_free(a->disk); g_free(a->device);
     g_free(a->directory); g_free(a->target); g_free(a->amfeatures);
     g_free(a->timestamp); g_free(a->gnutar_path); g_free(a->gnutar_listdir);
+    g_free(a->recover_dump_state_file);
     g_array_unref(a->levels);
     g_ptr_array_unref(a->include_file); g_ptr_array_unref(a->include_list);
     g_ptr_array_unref(a->exclude_file); g_ptr_array_unref(a->exclude_list);

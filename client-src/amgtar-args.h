@@ -34,6 +34,8 @@ typedef struct {
     gboolean include_optional, exclude_optional;
     char *amfeatures, *timestamp;
     int state_stream;             /* -1 when not given */
+    gboolean dar;                 /* restore: --dar yes, report byte ranges */
+    char *recover_dump_state_file;/* restore: the dump's state file */
     /* properties */
     char *gnutar_path, *gnutar_listdir;
     gboolean one_file_system, sparse, check_device;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "amgtar-args.h"
 #include "amgtar-backup.h"
+#include "amgtar-dar.h"
 #include "amgtar-index.h"
 #include "amgtar-messages.h"
 #include "amgtar-run.h"
@@ -33,7 +34,7 @@ cmd_support(void)
         "INCLUDE-OPTIONAL YES", "EXCLUDE-FILE YES", "EXCLUDE-LIST YES",
         "EXCLUDE-LIST-GLOB YES", "EXCLUDE-OPTIONAL YES", "COLLECTION NO",
         "MULTI-ESTIMATE YES", "CALCSIZE YES", "CLIENT-ESTIMATE YES", "DISCOVER NO",
-        "AMFEATURES YES", "RECOVER-DUMP-STATE-FILE NO", "DAR NO", "STATE-STREAM YES",
+        "AMFEATURES YES", "RECOVER-DUMP-STATE-FILE YES", "DAR YES", "STATE-STREAM YES",
         "TIMESTAMP YES", "CMD-STREAM NO", "WANT-SERVER-BACKUP-RESULT NO",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(lines); i++)
@@ -190,6 +191,52 @@ run_and_wait(GPtrArray *argv, int out_fd, const char *what)
     return 0;
 }
 
+/* The ranges of the image MEMBERS need, from the dump's state file; the
+ * whole image when there is no state file or it lacks a path (tar then
+ * names what is missing). */
+static GArray *
+dar_ranges(const AmgtarArgs *a, GPtrArray *members)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *state = NULL;
+    gsize len = 0;
+    GArray *ranges = NULL;
+    if (!a->recover_dump_state_file)
+        g_set_error(&err, AMGTAR_DAR_ERROR, AMGTAR_DAR_ERROR_STATE,
+                    "no --recover-dump-state-file given");
+    else if (members->len &&
+             g_file_get_contents(a->recover_dump_state_file, &state, &len, &err))
+        ranges = amgtar_dar_ranges(state, (gssize)len, members, &err);
+    if (ranges)
+        return ranges;
+    if (err) {
+        fprintf(stderr, "amgtar: restore: %s; reading the whole image\n", err->message);
+        dbprintf("dar: %s; reading the whole image", err->message);
+    }
+    ranges = g_array_new(FALSE, FALSE, sizeof(AmgtarDarRange));
+    AmgtarDarRange all = { 0, AMGTAR_DAR_END_OF_IMAGE };
+    g_array_append_val(ranges, all);
+    return ranges;
+}
+
+/* --dar yes: "DAR start:end" lines on the state stream (fd 3 unless
+ * --state-stream says otherwise), closed before tar reads the image. */
+static gboolean
+report_dar(const AmgtarArgs *a, GPtrArray *members)
+{
+    int fd = a->state_stream >= 0 ? a->state_stream : 3;
+    g_autoptr(GArray) ranges = dar_ranges(a, members);
+    g_autofree char *text = amgtar_dar_format(ranges);
+    dbprintf("dar: %u range(s):\n%s", ranges->len, text);
+    gsize len = strlen(text);
+    gboolean ok = full_write(fd, text, len) == (ssize_t)len;
+    if (!ok)
+        fprintf(stderr, "amgtar: restore: cannot write the DAR ranges to fd %d: %s\n", fd,
+                g_strerror(errno));
+    close(fd);
+    return ok;
+}
+
 static int
 cmd_restore(const AmgtarArgs *a)
 {
@@ -199,6 +246,8 @@ cmd_restore(const AmgtarArgs *a)
         fprintf(stderr, "amgtar: restore: %s\n", err->message);
         return 1;
     }
+    if (a->dar && !report_dar(a, members))
+        return 1;
     g_autofree char *list = NULL;
     if (members->len && !(list = amgtar_write_temp_list(members, FALSE, &err))) {
         fprintf(stderr, "amgtar: restore: %s\n", err->message);

@@ -2,6 +2,7 @@
  * lines, listing -> index/state lines and message classification. */
 #include "config.h"
 #include "amgtar-args.h"
+#include "amgtar-dar.h"
 #include "amgtar-index.h"
 #include "amgtar-messages.h"
 #include "amgtar-tar.h"
@@ -317,6 +318,150 @@ test_total_bytes(void)
     g_assert_false(amgtar_parse_total_bytes("block 1: ./Total bytes written: 5", &n));
 }
 
+/* The state of a small tree as our backup writes it (tar --block-number). */
+static const char dar_state[] =
+    "0 /\n1 /top.txt\n3 /d2/\n4 /d2/big\n45 /d1/\n46 /d1/f1\n53 /d1/f3\n72 /d1/f2\n";
+
+/* The "DAR a:b" lines amgtar_dar_ranges gives for the members (NULL-ended). */
+static char *
+dar_lines(const char *state, GError **error, ...)
+{
+    g_autoptr(GPtrArray) members = g_ptr_array_new();
+    va_list ap;
+    va_start(ap, error);
+    for (const char *m; (m = va_arg(ap, const char *));)
+        g_ptr_array_add(members, (char *)m);
+    va_end(ap);
+    g_autoptr(GArray) ranges = amgtar_dar_ranges(state, -1, members, error);
+    return ranges ? amgtar_dar_format(ranges) : NULL;
+}
+
+#define DAR_OK(expect, ...) do { g_autoptr(GError) e_ = NULL; \
+    g_autofree char *got_ = dar_lines(dar_state, &e_, __VA_ARGS__, NULL); \
+    g_assert_no_error(e_); g_assert_cmpstr(got_, ==, expect); } while (0)
+
+static void
+test_dar_files(void)
+{
+    /* one member: from its record to one byte before the next member's */
+    DAR_OK("DAR 27136:36863\n", "./d1/f3");
+    DAR_OK("DAR 512:1535\n", "./top.txt");
+    /* the index's spelling and a bare name are the same member */
+    DAR_OK("DAR 512:1535\n", "/top.txt");
+    DAR_OK("DAR 512:1535\n", "top.txt");
+    /* two members apart: two ranges, in image order whatever the order asked */
+    DAR_OK("DAR 512:1535\nDAR 2048:23039\n", "./d2/big", "./top.txt");
+    /* a prefix of a name is not that name's directory */
+    g_autoptr(GError) err = NULL;
+    g_autofree char *none = dar_lines(dar_state, &err, "./d1/f", NULL);
+    g_assert_null(none);
+    g_assert_error(err, AMGTAR_DAR_ERROR, AMGTAR_DAR_ERROR_NOT_FOUND);
+}
+
+static void
+test_dar_merge_and_last(void)
+{
+    /* adjacent members merge into one range */
+    DAR_OK("DAR 23552:36863\n", "./d1/f1", "./d1/f3");
+    DAR_OK("DAR 512:1535\nDAR 23552:36863\n", "./top.txt", "./d1/f3", "./d1/f1");
+    /* the last member runs to the end of the image, written -1 */
+    DAR_OK("DAR 36864:-1\n", "./d1/f2");
+    DAR_OK("DAR 512:1535\nDAR 36864:-1\n", "./d1/f2", "./top.txt");
+    /* a member asked twice is one range */
+    DAR_OK("DAR 512:1535\n", "./top.txt", "/top.txt");
+}
+
+static void
+test_dar_directories(void)
+{
+    /* a directory is its own entry and everything under it */
+    DAR_OK("DAR 23040:-1\n", "./d1");
+    DAR_OK("DAR 23040:-1\n", "./d1/");
+    DAR_OK("DAR 1536:23039\n", "./d2");
+    /* the whole DLE */
+    DAR_OK("DAR 0:-1\n", ".");
+    DAR_OK("DAR 0:-1\n", "/");
+    /* a directory and a file in it: one range */
+    DAR_OK("DAR 23040:-1\n", "./d1", "./d1/f3");
+}
+
+static void
+test_dar_long_names(void)
+{
+    /* tar --block-number gives a long-named member the record of its
+     * long-name header (3 here, its own header at 5): the range starts
+     * there.  Names keep their blanks. */
+    g_autofree char *longname = g_strnfill(150, 'x');
+    g_autofree char *state = g_strdup_printf("0 /\n1 /sparse\n3 /%s\n7 /b c\n9 /a\n", longname);
+    g_autofree char *member = g_strconcat("./", longname, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *got = dar_lines(state, &err, member, "./b c", NULL);
+    g_assert_no_error(err);
+    g_assert_cmpstr(got, ==, "DAR 1536:4607\n");
+}
+
+static void
+test_dar_errors(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *got = dar_lines(dar_state, &err, "./top.txt", "./nothere", "./d9", NULL);
+    g_assert_null(got);
+    g_assert_error(err, AMGTAR_DAR_ERROR, AMGTAR_DAR_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(err->message, "./nothere, ./d9"));
+    g_assert_null(strstr(err->message, "top.txt"));
+
+    static const char *const bad[] = {
+        "0 /\nx /a\n", "0 /\n12\n", "0 /\n5 a\n", "0 /\n-1 /a\n", "0/\n",
+        "0 /\n99999999999999999999 /a\n",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) e = NULL;
+        g_autofree char *r = dar_lines(bad[i], &e, ".", NULL);
+        g_assert_null(r);
+        g_assert_error(e, AMGTAR_DAR_ERROR, AMGTAR_DAR_ERROR_STATE);
+        g_assert_nonnull(strstr(e->message, "state line"));
+    }
+    /* blank lines and CR LF are tolerated; an empty state holds nothing */
+    g_autoptr(GError) e2 = NULL;
+    g_autofree char *crlf = dar_lines("0 /\r\n\r\n1 /a\r\n4 /b\r\n", &e2, "./a", NULL);
+    g_assert_no_error(e2);
+    g_assert_cmpstr(crlf, ==, "DAR 512:2047\n");
+    g_autoptr(GError) e3 = NULL;
+    g_autofree char *empty = dar_lines("", &e3, "./a", NULL);
+    g_assert_null(empty);
+    g_assert_error(e3, AMGTAR_DAR_ERROR, AMGTAR_DAR_ERROR_NOT_FOUND);
+}
+
+static void
+test_dar_unsorted_and_shared_records(void)
+{
+    /* lines out of order are sorted by record; a member that shares its
+     * record with the next (an empty file's neighbour) ends where the
+     * next later record starts */
+    static const char state[] = "0 /\n9 /c\n1 /a\n1 /a2\n5 /b\n";
+    g_autoptr(GError) err = NULL;
+    g_autofree char *a = dar_lines(state, &err, "./a", NULL);
+    g_assert_no_error(err);
+    g_assert_cmpstr(a, ==, "DAR 512:2559\n");
+    g_autofree char *c = dar_lines(state, &err, "./c", "./b", NULL);
+    g_assert_no_error(err);
+    g_assert_cmpstr(c, ==, "DAR 2560:-1\n");
+}
+
+static void
+test_args_dar(void)
+{
+    g_autoptr(AmgtarArgs) a = PARSE_OK("restore", "--config", "C", "--dar", "yes",
+                                       "--recover-dump-state-file", "/tmp/s.state",
+                                       "--state-stream", "5", "./a");
+    g_assert_true(a->dar);
+    g_assert_cmpstr(a->recover_dump_state_file, ==, "/tmp/s.state");
+    g_assert_cmpint(a->state_stream, ==, 5);
+    g_autoptr(AmgtarArgs) b = PARSE_OK("restore", "--DAR=no", "./a");
+    g_assert_false(b->dar);
+    g_assert_null(b->recover_dump_state_file);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,5 +479,12 @@ main(int argc, char **argv)
     g_test_add_func("/amgtar/messages/builtin", test_messages_builtin);
     g_test_add_func("/amgtar/messages/user", test_messages_user_patterns);
     g_test_add_func("/amgtar/messages/total", test_total_bytes);
+    g_test_add_func("/amgtar/args/dar", test_args_dar);
+    g_test_add_func("/amgtar/dar/files", test_dar_files);
+    g_test_add_func("/amgtar/dar/merge-and-last", test_dar_merge_and_last);
+    g_test_add_func("/amgtar/dar/directories", test_dar_directories);
+    g_test_add_func("/amgtar/dar/long-names", test_dar_long_names);
+    g_test_add_func("/amgtar/dar/errors", test_dar_errors);
+    g_test_add_func("/amgtar/dar/unsorted", test_dar_unsorted_and_shared_records);
     return g_test_run();
 }
