@@ -3,6 +3,8 @@
 #include "amutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -220,4 +222,26 @@ mkdir_p(const char *dir, int mode, GError **error)
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved),
                 "cannot create directory %s: %s", dir, g_strerror(saved));
     return FALSE;
+}
+
+gboolean
+write_file_or_device(const char *path, const void *data, gsize len, GError **error)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return g_file_set_contents(path, data, (gssize)len, error);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int saved = errno;
+    gboolean ok = fd >= 0 && full_write(fd, data, len) == (ssize_t)len;
+    if (fd >= 0) {
+        saved = errno;
+        if (close(fd) != 0 && ok) {
+            saved = errno;
+            ok = FALSE;
+        }
+    }
+    if (!ok)
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot write %s: %s",
+                    path, g_strerror(saved));
+    return ok;
 }

@@ -41,4 +41,10 @@ void amanda_timestamp(time_t when, char out[15]);
 /* Create DIR and its parents with MODE; TRUE if it exists afterwards. */
 gboolean mkdir_p(const char *dir, int mode, GError **error);
 
+/* Write LEN bytes to PATH: a regular or new file is replaced atomically
+ * (g_file_set_contents); a device, fifo or a link to one (/dev/stdout) is
+ * written in place -- renaming over /dev/stdout replaced the link itself
+ * when run as root. */
+gboolean write_file_or_device(const char *path, const void *data, gsize len, GError **error);
+
 #endif

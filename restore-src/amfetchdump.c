@@ -348,7 +348,7 @@ write_header_file(const Options *o, const dumpfile_t *h, GError **error)
     imagesink_output_header(h, &so, &out);
     char *block = fileheader_build(&out, DISK_BLOCK_BYTES, error);
     fileheader_clear(&out);
-    gboolean ok = block && g_file_set_contents(o->header_file, block, DISK_BLOCK_BYTES, error);
+    gboolean ok = block && write_file_or_device(o->header_file, block, DISK_BLOCK_BYTES, error);
     g_free(block);
     return ok;
 }

@@ -205,23 +205,9 @@ write_to(const char *where, const char *text)
         fputs(text, stdout);
         return fflush(stdout) == 0;
     }
-    /* A device, fifo or /dev/stdout-style link is written in place; only a
-     * regular file (or a new one) is replaced atomically -- renaming over
-     * /dev/stdout would replace the link itself. */
-    struct stat st;
-    if (stat(where, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *f = fopen(where, "w");
-        gboolean ok = f && fputs(text, f) >= 0;
-        if (f && fclose(f) != 0)
-            ok = FALSE;
-        if (!ok)
-            fprintf(stderr, "amreport: cannot write the report to %s: %s\n", where,
-                    g_strerror(errno));
-        return ok;
-    }
     GError *err = NULL;
-    if (!g_file_set_contents(where, text, -1, &err)) {
-        fprintf(stderr, "amreport: %s\n", err->message);
+    if (!write_file_or_device(where, text, strlen(text), &err)) {
+        fprintf(stderr, "amreport: cannot write the report: %s\n", err->message);
         g_error_free(err);
         return FALSE;
     }

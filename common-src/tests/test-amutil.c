@@ -2,8 +2,11 @@
 #include "config.h"
 #include "amutil.h"
 
+#include <fcntl.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -99,6 +102,40 @@ test_full_io(void)
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* A regular file is replaced; a fifo is written in place and stays a fifo. */
+static void
+test_write_file_or_device(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("amutil-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "f", NULL);
+    g_autofree char *fifo = g_build_filename(dir, "p", NULL);
+    g_autoptr(GError) err = NULL;
+    g_assert_true(write_file_or_device(file, "one", 3, &err));
+    g_assert_true(write_file_or_device(file, "second", 6, &err));
+    g_autofree char *got = NULL;
+    g_assert_true(g_file_get_contents(file, &got, NULL, NULL));
+    g_assert_cmpstr(got, ==, "second");
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    g_assert_cmpint(rd, >=, 0);
+    g_assert_true(write_file_or_device(fifo, "via fifo", 8, &err));
+    char buf[16] = { 0 };
+    g_assert_cmpint(read(rd, buf, sizeof buf), ==, 8);
+    g_assert_cmpstr(buf, ==, "via fifo");
+    close(rd);
+    struct stat st;
+    g_assert_cmpint(stat(fifo, &st), ==, 0);
+    g_assert_true(S_ISFIFO(st.st_mode));
+
+    g_autofree char *missing = g_build_filename(dir, "no", "such", NULL);
+    g_assert_false(write_file_or_device(missing, "x", 1, &err));
+    g_assert_nonnull(err);
+    unlink(file);
+    unlink(fifo);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,5 +145,6 @@ main(int argc, char **argv)
     g_test_add_func("/amutil/split", test_split);
     g_test_add_func("/amutil/sanitise", test_sanitise);
     g_test_add_func("/amutil/full-io", test_full_io);
+    g_test_add_func("/amutil/write-file-or-device", test_write_file_or_device);
     return g_test_run();
 }
