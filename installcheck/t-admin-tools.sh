@@ -14,6 +14,7 @@ mkdir -p "$T/vt" "$T/hold" "$T/state/log" "$T/lists" "$T/data/ok"
 echo hello > "$T/data/ok/file"
 mkdir -p "$AMANDA_CONFIG_DIR/$C"
 cat > "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
+dumpuser "$(id -un)"
 org "AdmOrg"
 mailto "ops@example.com"
 mailer "$T/fake-mail"
@@ -149,6 +150,7 @@ The next new tape already labelled is: $C-002."
 R=AdmObs
 mkdir -p "$AMANDA_CONFIG_DIR/$R" "$T/r/log"
 cat > "$AMANDA_CONFIG_DIR/$R/amanda.conf" <<CONF
+dumpuser "$(id -un)"
 org "$R"
 mailer "$T/fake-mail"
 logdir "$T/r/log"
@@ -211,6 +213,7 @@ printf '%s\n' "20261125111748 Adm-004 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:Adm
     "20261125111733 Adm-002 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:AdmObs CONFIG:AdmObs" \
     "0 Adm-001 reuse BLOCKSIZE:32 POOL:AdmObs STORAGE:AdmObs CONFIG:AdmObs" > "$T/f/tapelist"
 cat > "$AMANDA_CONFIG_DIR/$F/amanda.conf" <<CONF
+dumpuser "$(id -un)"
 logdir "$T/f/log"
 tapelist "$T/f/tapelist"
 infofile "$T/f/curinfo"
@@ -261,7 +264,7 @@ if [ -x /usr/lib/amanda/amandad ] && id backup >/dev/null 2>&1 && [ "$(id -u)" =
     mkdir -p "$T/stock-dbg"
     chown backup "$T/lists" "$T/stock-dbg"
     out=$(AMANDA_LIBEXECDIR=/usr/lib/amanda AMANDA_DBGDIR="$T/stock-dbg" timeout 60 \
-          runuser -u backup --preserve-environment -- "$PREFIX/sbin/amcheck" "$C" -c 2>&1); rc=$?
+          runuser -u backup --preserve-environment -- "$PREFIX/sbin/amcheck" "$C" -c -o dumpuser=backup 2>&1); rc=$?
     check "amcheck -c against AMANDA's own client reports its JSON error as the stock amcheck" \
         grep -qx "HOST localhost ERROR: can not stat '$T/data/gone': No such file or directory" <<<"$out"
     check "... one problem, status 1" test "$rc" = 1 -a -n "$(grep '1 problem found' <<<"$out")"
@@ -275,5 +278,19 @@ check "amcheck -m prints nothing and mails the problems" \
     test "$rc" = 1 -a -z "$out" -a -f "$T/mail.out"
 check "... through the configured mailer with AMANDA's subject" \
     grep -q "^ARGS: -s AdmOrg AMANDA PROBLEM: FIX BEFORE RUN, IF POSSIBLE ops@example.com" "$T/mail.out"
+
+# Only the dumpuser may run the tools that write the catalogue and volumes,
+# as in AMANDA 3.5 (a run as root left files the nightly run could not write).
+me=$(id -un)
+for prog in amdump amflush amlabel; do
+    out=$(timeout 60 "$prog" "$C" -o dumpuser=nosuchuser 2>&1); rc=$?
+    check "$prog refuses to run as a user other than dumpuser, naming both" \
+        test "$rc" = 1 -a -n "$(grep -F "$prog: must be executed as the \"nosuchuser\" user instead of the \"$me\" user" <<<"$out")"
+done
+out=$(timeout 60 amcheck "$C" -o dumpuser=nosuchuser 2>&1); rc=$?
+check "amcheck prints AMANDA's ERROR line for the wrong user and fails" \
+    test "$rc" = 1 -a -n "$(grep -F "ERROR: must be executed as the \"nosuchuser\" user" <<<"$out")"
+check "... and nothing was labelled or dumped by the refused runs" \
+    test -z "$(find "$T/state/log" -newer "$T/mail.out" -name 'log.*' 2>/dev/null)"
 
 done_testing

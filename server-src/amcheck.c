@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "admin-util.h"
+#include "dumpuser.h"
 #include "amcheck.h"
 #include "amutil.h"
 #include "debug.h"
@@ -312,6 +313,11 @@ main(int argc, char **argv)
     g_autoptr(conf_t) conf = admin_load_config(a.config, overrides);
     if (!conf)
         return 1;
+    g_autofree char *not_dumpuser = dumpuser_mismatch(conf);
+    if (not_dumpuser) {
+        printf("ERROR: %s\n", not_dumpuser);
+        return 1;
+    }
     amcheck_part_t srv = { g_string_new(NULL), 0 }, cli = { g_string_new(NULL), 0 };
     if (a.server || a.tape)
         check_server(conf, &a, &srv);

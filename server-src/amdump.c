@@ -26,6 +26,7 @@
 #include "debug.h"
 #include "run-lock.h"
 #include "server-util.h"
+#include "dumpuser.h"
 
 /* "PROG CONFIG --timestamp TS --log LOG [-o NAME=VALUE]... [WORDS...]",
  * PROG from the libexec directory. */
@@ -175,6 +176,7 @@ main(int argc, char **argv)
     }
     const char *config = argv[1];
     g_autoptr(conf_t) conf = server_load_config(config, overrides);
+    dumpuser_require(conf, "amdump");
     g_autofree char *logdir = server_conf_path(conf, CNF_LOGDIR);
     if (!logdir || !mkdir_p(logdir, 0700, &err)) {
         fprintf(stderr, "amdump: logdir of \"%s\" is not usable: %s\n", config,

@@ -24,6 +24,7 @@
 #include "holding.h"
 #include "run-lock.h"
 #include "server-util.h"
+#include "dumpuser.h"
 
 typedef struct {
     GPid pid;
@@ -174,6 +175,7 @@ main(int argc, char **argv)
     }
     const char *config = argv[1];
     conf_t *conf = server_load_config(config, overrides);
+    dumpuser_require(conf, "amflush");
     g_autoptr(disklist_t) dl = server_load_disklist(conf);
     g_autofree char *logdir = server_conf_path(conf, CNF_LOGDIR);
     if (!logdir || !mkdir_p(logdir, 0700, NULL)) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "admin-util.h"
+#include "dumpuser.h"
 #include "debug.h"
 #include "volume-policy.h"
 
@@ -281,6 +282,7 @@ main(int argc, char **argv)
     g_autoptr(conf_t) conf = admin_load_config(a.config, overrides);
     if (!conf)
         return 1;
+    dumpuser_require(conf, "amlabel");
     int rc = run(conf, &a);
     debug_close();
     return rc;
