@@ -14,8 +14,11 @@ dumpuser_mismatch(const conf_t *conf)
     const char *want = conf_get_str(conf, CNF_DUMPUSER);
     if (!want || !*want)
         return NULL;
-    struct passwd *pw = getpwuid(geteuid());
-    g_autofree char *me = pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)geteuid());
+    /* the real user: a copy installed setuid root (for reserved ports, as
+     * AMANDA installs its planner, dumper and amcheck) is still the
+     * dump user's program */
+    struct passwd *pw = getpwuid(getuid());
+    g_autofree char *me = pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)getuid());
     if (strcmp(me, want) == 0)
         return NULL;
     return g_strdup_printf("must be executed as the \"%s\" user instead of the \"%s\" user "

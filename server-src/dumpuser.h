@@ -9,12 +9,11 @@
 #include <glib.h>
 #include "conf.h"
 
-/* NULL when the effective user is CONF's dumpuser; else the message to
+/* NULL when the real user is CONF's dumpuser; else the message to
  * print (to be freed), naming both users. */
 char *dumpuser_mismatch(const conf_t *conf);
 
-/* Print PROG's refusal and exit 1 unless the effective user is the
- * dumpuser. */
+/* Print PROG's refusal and exit 1 unless the real user is the dumpuser. */
 void dumpuser_require(const conf_t *conf, const char *prog);
 
 #endif
