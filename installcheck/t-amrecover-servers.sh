@@ -8,6 +8,9 @@
 # the restored trees must equal the source as it was then.
 # Then our own amrecover runs the same restores against our servers and
 # against AMANDA's amindexd/amidxtaped (AMANDA's amandad on another port).
+# A second, uncompressed DLE of 8 MiB checks Direct Access Recovery each
+# way: two files restored from its full must be the source's, and the
+# debug logs must show DAR ranges and far fewer bytes sent than the image.
 # Needs root, user backup, AMANDA's amdump/amrecover and socat.
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +38,9 @@ echo "first version" > "$D/a.txt"
 echo "will be deleted" > "$D/gone.txt"
 seq 1 3000 > "$D/dir/x"
 echo "blank in the name" > "$D/sp ace.txt"
+B=$W/data/big
+mkdir -p "$B/sub"
+for i in $(seq -w 1 40); do head -c 204800 /dev/urandom > "$B/sub/f$i.bin"; done
 : > "$W/st/tapelist"
 cat > "/etc/amanda/$CONF/amanda.conf" <<EOF
 org "$CONF"
@@ -78,8 +84,12 @@ define dumptype tree {
   compress client fast
   maxpromoteday 0
 }
+define dumptype raw {
+  tree
+  compress none
+}
 EOF
-echo "localhost $D tree" > "/etc/amanda/$CONF/disklist"
+printf 'localhost %s tree\nlocalhost %s raw\n' "$D" "$B" > "/etc/amanda/$CONF/disklist"
 
 for s in 1 2; do
     stock /usr/sbin/amlabel "$CONF" "$CONF-00$s" slot "$s" >/dev/null 2>&1
@@ -160,6 +170,33 @@ matrix() {
 }
 matrix "stock amrecover, our servers" recover "2"
 
+# dar WHO RECOVER-FUNCTION: two files out of the big DLE's full; both
+# restored as they are
+dar() {
+    local who=$1 fn=$2
+    $fn "$T/$who-dar" "setdate $nice1" "sethost localhost" "setdisk $B" \
+        "add sub/f05.bin" "add sub/f33.bin" "extract" >"$T/$who-dar.out"
+    check "$who: DAR: two files of the big DLE restored" \
+        bash -c 'cmp -s "$1/sub/f05.bin" "$2/sub/f05.bin" && cmp -s "$1/sub/f33.bin" "$2/sub/f33.bin" &&
+                 [ "$(find "$1" -type f | wc -l)" = 2 ]' sh "$T/$who-dar" "$B"
+}
+# newest DIR/PATTERN
+newest() { ls -t "$1"/$2 2>/dev/null | head -1; }
+# our amidxtaped's last log: DAR lines came, and it sent < 1/10 of the image
+our_server_sent_little() {
+    local log=$1 line sent image
+    grep -q "CTL >> USE-DAR YES" "$log" && grep -q "CTL << USE-DAR YES" "$log" &&
+        grep -q "CTL << DAR [0-9]*:" "$log" && grep -q "CTL << DAR-DONE" "$log" || return 1
+    line=$(grep "dar: sent [0-9]* bytes" "$log") || return 1
+    sent=$(sed 's/.*dar: sent \([0-9]*\) bytes.* of a \([0-9]*\)-byte image.*/\1/' <<<"$line")
+    image=$(sed 's/.*dar: sent \([0-9]*\) bytes.* of a \([0-9]*\)-byte image.*/\2/' <<<"$line")
+    echo "# ${line#*: }" >&2
+    [ "$image" -gt 8000000 ] && [ $((sent * 10)) -lt "$image" ]
+}
+dar "stock amrecover, our servers" recover
+check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
+    our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
+
 # ---- our amrecover, against our servers and against AMANDA's ----
 ours() {
     local dir=$1; shift
@@ -175,6 +212,19 @@ check "... and an unknown file" grep -q "File nosuchfile doesn't exist in direct
 out5=$(ours "$T/our-bad" "sethost nosuchhost" "setdisk /nosuchdisk")
 check "our amrecover names an unknown host" grep -q "501 Host nosuchhost is not in your disklist" <<<"$out5"
 matrix "our amrecover, our servers" ours "1 2"
+dar "our amrecover, our servers" ours
+check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
+    our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
+# our amrecover's last log: it used DAR and got < 1/10 of 8 MiB on DATA
+our_client_got_little() {
+    local log=$1 got
+    grep -q "dar: DAR [0-9]*:" "$log" || return 1
+    got=$(grep -o "received [0-9]* bytes on DATA (direct access)" "$log" | awk '{print $2}')
+    echo "# our amrecover received $got bytes on DATA with DAR" >&2
+    [ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt 838860 ]
+}
+check "... our amrecover relayed the ranges and received under a tenth of the image" \
+    our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
 mv "$W/vt/slot2" "$W/vt/away"
 out6=$(ours "$T/our-miss" "setdate $nice2" "${base[@]}" "add a.txt" "extract")
 mv "$W/vt/away" "$W/vt/slot2"
@@ -200,6 +250,12 @@ stock_servers() {
 if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
     chown -R backup:backup "$W"
     matrix "our amrecover, AMANDA's servers" stock_servers "2"
+    dar "our amrecover, AMANDA's servers" stock_servers
+    check "... AMANDA's amidxtaped got our DAR ranges" bash -c \
+        'grep -q "USE-DAR YES" "$1" && grep -q "DAR [0-9]*:" "$1" && grep -q "DAR-DONE" "$1"' sh \
+        "$(newest "/var/log/amanda/server/$CONF" 'amidxtaped.*.debug')"
+    check "... our amrecover relayed the ranges and received under a tenth of the image" \
+        our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
 else
     echo "# ~backup/.amandahosts does not let root use amindexd: AMANDA's servers not tried"
 fi

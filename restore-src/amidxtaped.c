@@ -6,10 +6,17 @@
  * through the config's changer, and runs the exchange amrecover expects:
  *   HEADER-SEND-SIZE n / HEADER-READY / (header text on DATA) / HEADER-DONE
  *   STATE-SEND / STATE-READY / (state file on STATE) / STATE-DONE
- *   USE-DAR NO / (echo) / AVAIL-DATAPATH / USE-DATAPATH AMANDA / DATAPATH-OK
+ *   USE-DAR YES|NO / (answer) / AVAIL-DATAPATH / USE-DATAPATH AMANDA / DATAPATH-OK
  *   DATA-SEND / DATA-READY / (every part, as on the volumes, on DATA)
  * The data goes out as stored (compressed or not); the header tells
- * amrecover how to undo it.  Built in restore-src because it shares the
+ * amrecover how to undo it.  With Direct Access Recovery (USE-DAR YES both
+ * ways: a state file was sent, the image is neither compressed nor
+ * encrypted so its offsets are the application's, and amrecover has the
+ * amidxtaped_dar feature), amrecover sends "DAR start:end" lines (end
+ * inclusive, -1 for the end of the image) after DATA-READY, then DAR-DONE,
+ * and only those bytes go out, in order: parts that hold none of them are
+ * skipped when the catalogue gives every part's size, and bytes within a
+ * part are read and dropped.  Built in restore-src because it shares the
  * volume reading of amfetchdump. */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +31,7 @@
 #include "conf.h"
 #include "confchanger.h"
 #include "debug.h"
+#include "find.h"
 #include "imagesink.h"
 #include "indexfile.h"
 #include "volread.h"
@@ -44,6 +52,8 @@ typedef struct {
     char *config, *labels, *device, *host_re, *disk_re, *datestamp;
     gboolean header;
     conf_t *conf;
+    am_features_t *their_features;  /* amrecover's FEATURES=, or NULL */
+    gboolean state_sent;
     GArray *files;          /* VolFile, in part order */
     Changer *chg;
     ChangerReservation *res;
@@ -163,6 +173,8 @@ read_request(Tape *t)
         if (eq)
             *eq = '\0';
         if (strcmp(line, "FEATURES") == 0) {
+            am_features_free(t->their_features);
+            t->their_features = am_features_from_hex(val, NULL);
             am_features_t *ours = am_features_ours();
             g_autofree char *hex = am_features_to_hex(ours);
             am_features_free(ours);
@@ -196,6 +208,31 @@ regex_match(const char *re, const char *subject)
               : g_strcmp0(re, subject) == 0;
 }
 
+/* The volume LABEL, waiting up to VOLUME_WAIT_SECONDS while another
+ * process holds it: amrecover asks for its next dump as soon as it has
+ * the bytes of the last one, which can be before the amidxtaped that sent
+ * them has given the volume back. */
+#define VOLUME_WAIT_SECONDS 30
+static ChangerReservation *
+load_label(Tape *t, const char *label, GError **error)
+{
+    gint64 give_up = g_get_monotonic_time() + VOLUME_WAIT_SECONDS * G_USEC_PER_SEC;
+    for (;;) {
+        GError *err = NULL;
+        ChangerReservation *res = changer_load_label(t->chg, label, &err);
+        if (res)
+            return res;
+        if (!g_error_matches(err, CHANGER_ERR, CHANGER_ERR_IN_USE) ||
+            g_get_monotonic_time() > give_up) {
+            g_propagate_error(error, err);
+            return NULL;
+        }
+        dbprintf("volume '%s': %s; waiting\n", label, err->message);
+        g_error_free(err);
+        g_usleep(G_USEC_PER_SEC / 10);
+    }
+}
+
 /* Position at file VF and return its (checked) header. */
 static dumpfile_t *
 seek_file(Tape *t, const VolFile *vf, int partnum)
@@ -204,7 +241,7 @@ seek_file(Tape *t, const VolFile *vf, int partnum)
     if (!t->dev || g_strcmp0(t->dev->volume_label, vf->label) != 0) {
         g_clear_pointer(&t->dev, device_free);
         g_clear_pointer(&t->res, changer_release);
-        t->res = changer_load_label(t->chg, vf->label, &err);
+        t->res = load_label(t, vf->label, &err);
         if (!t->res)
             fail(t, "volume '%s' is needed but cannot be loaded: %s", vf->label, err->message);
         t->dev = volread_open(t->res->device_name, vf->label, 0, &err);
@@ -264,17 +301,35 @@ send_state(Tape *t, const dumpfile_t *first)
         close(STATE_OUT);
         if (!ctl_expect(t, "STATE-DONE"))
             fail(t, "amrecover did not read the state file");
+        t->state_sent = lines->len > 0;
     }
     /* without a state file the STATE stream stays open until we exit: an
      * early end of it, unread, stalled the client's CTL reads */
 }
 
-static void
-negotiate(Tape *t)
+/* USE-DAR, when amrecover knows it: TRUE when both sides said YES.  The
+ * ranges amrecover asks for are offsets in the image the application
+ * reads, which are the stored bytes only when nothing was compressed or
+ * encrypted. */
+static gboolean
+negotiate_dar(Tape *t, const dumpfile_t *first)
 {
-    ctl_send(t, "USE-DAR NO");
-    if (!ctl_expect(t, "USE-DAR"))
+    if (!t->their_features || !am_feature_test(t->their_features, AM_FEATURE_AMIDXTAPED_DAR))
+        return FALSE;
+    gboolean offer = t->state_sent && !first->compressed && !first->encrypted;
+    ctl_send(t, "USE-DAR %s", offer ? "YES" : "NO");
+    g_autofree char *line = ctl_read(t);
+    if (!line || !g_str_has_prefix(line, "USE-DAR "))
         fail(t, "no answer to USE-DAR");
+    if (strcmp(line + 8, "YES") != 0 && strcmp(line + 8, "NO") != 0)
+        fail(t, "the answer to USE-DAR is \"%s\", not YES or NO", line);
+    return offer && strcmp(line + 8, "YES") == 0;
+}
+
+static gboolean
+negotiate(Tape *t, const dumpfile_t *first)
+{
+    gboolean dar = negotiate_dar(t, first);
     if (!ctl_expect(t, "AVAIL-DATAPATH"))
         fail(t, "no AVAIL-DATAPATH");
     ctl_send(t, "USE-DATAPATH AMANDA");
@@ -283,6 +338,7 @@ negotiate(Tape *t)
     ctl_send(t, "DATA-SEND");
     if (!ctl_expect(t, "DATA-READY"))
         fail(t, "no DATA-READY");
+    return dar;
 }
 
 static void
@@ -308,6 +364,205 @@ send_data(Tape *t, dumpfile_t *first)
     g_clear_pointer(&t->res, changer_release);
     if (!imagesink_finish(sink, &err) || !imagesink_verify(sink, first, &err))
         dbprintf("after sending: %s\n", err->message);
+    dbprintf("sent %" G_GUINT64_FORMAT " bytes (the whole image)\n", imagesink_bytes_in(sink));
+    close(DATA_OUT);
+}
+
+/* ---- Direct Access Recovery: only the byte ranges amrecover asks for ---- */
+
+/* A read position in the image, across its parts. */
+typedef struct {
+    Tape *t;
+    guint part;             /* index in t->files of the part being read */
+    guint64 part_start;     /* image offset where that part starts */
+    guint64 pos;            /* image offset of buf[off] */
+    char *buf;
+    gsize len, off;         /* bytes in buf, and consumed */
+    gboolean at_end;        /* past the last part */
+    gboolean part_touched;  /* bytes of the current part were read */
+    GArray *part_bytes;     /* guint64 per part from the catalogue, or NULL */
+    guint64 read, skipped_parts;
+} Cursor;
+
+/* Every part's size from the catalogue, in part order; NULL unless all
+ * are known and add up to the header's SERVER-CRC size (when it has one). */
+static GArray *
+catalogue_part_sizes(Tape *t, const dumpfile_t *first)
+{
+    g_autofree char *logdir = confchanger_path(t->conf, CNF_LOGDIR);
+    g_autofree char *tapelist = confchanger_path(t->conf, CNF_TAPELIST);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) found = find_dumps(logdir, tapelist, &err);
+    if (!found) {
+        dbprintf("dar: no catalogue (%s): parts are read, not skipped\n", err->message);
+        return NULL;
+    }
+    GArray *sizes = g_array_new(FALSE, TRUE, sizeof(guint64));
+    g_array_set_size(sizes, t->files->len);
+    guint known = 0;
+    guint64 total = 0;
+    for (guint i = 0; i < found->len; i++) {
+        const find_result_t *r = found->pdata[i];
+        if (g_strcmp0(r->hostname, first->host) || g_strcmp0(r->diskname, first->disk) ||
+            g_strcmp0(r->timestamp, first->datestamp) || r->level != first->dumplevel ||
+            r->bytes < 0)
+            continue;
+        for (guint p = 0; p < t->files->len; p++) {
+            const VolFile *vf = &g_array_index(t->files, VolFile, p);
+            if (vf->file == r->filenum && g_strcmp0(vf->label, r->label) == 0 &&
+                g_array_index(sizes, guint64, p) == 0) {
+                g_array_index(sizes, guint64, p) = (guint64)r->bytes;
+                known++;
+                total += (guint64)r->bytes;
+            }
+        }
+    }
+    if (known != t->files->len || (first->server_crc.size && total != first->server_crc.size)) {
+        dbprintf("dar: the catalogue gives %u of %u part sizes (%" G_GUINT64_FORMAT
+                 " bytes): parts are read, not skipped\n", known, t->files->len, total);
+        g_array_unref(sizes);
+        return NULL;
+    }
+    return sizes;
+}
+
+/* Position the device at the start of part P's data. */
+static void
+cursor_enter_part(Cursor *c, guint p, guint64 part_start)
+{
+    Tape *t = c->t;
+    const VolFile *vf = &g_array_index(t->files, VolFile, p);
+    if (p != 0 || !t->dev || t->dev->file != (int)vf->file || c->read > 0)
+        device_header_free(seek_file(t, vf, (int)p + 1));
+    c->part = p;
+    c->part_start = c->pos = part_start;
+    c->len = c->off = 0;
+    c->at_end = c->part_touched = FALSE;
+}
+
+/* More bytes at buf[off]; FALSE at the end of the image. */
+static gboolean
+cursor_fill(Cursor *c)
+{
+    while (c->off == c->len) {
+        if (c->at_end)
+            return FALSE;
+        gsize size = VOLREAD_DEFAULT_BLOCK;
+        GError *err = NULL;
+        gssize n = device_read_block(c->t->dev, c->buf, &size, &err);
+        if (n < 0)
+            fail(c->t, "volume '%s' file %d: %s", c->t->dev->volume_label, c->t->dev->file,
+                 err ? err->message : "read error");
+        if (n > 0) {
+            c->len = (gsize)n;
+            c->off = 0;
+            c->read += (guint64)n;
+            c->part_touched = TRUE;
+        } else if (c->part + 1 < c->t->files->len) {
+            cursor_enter_part(c, c->part + 1, c->pos);
+        } else {
+            c->at_end = TRUE;
+        }
+    }
+    return TRUE;
+}
+
+/* Move to image offset TO, skipping whole parts the catalogue sizes
+ * allow, reading and dropping the rest. */
+static void
+cursor_seek(Cursor *c, guint64 to)
+{
+    if (to < c->pos)
+        cursor_enter_part(c, 0, 0);     /* a range before the last one: start again */
+    if (c->part_bytes) {
+        guint p = c->part;
+        guint64 start = c->part_start;
+        while (p + 1 < c->t->files->len && to >= start + g_array_index(c->part_bytes, guint64, p))
+            start += g_array_index(c->part_bytes, guint64, p++);
+        if (p != c->part) {
+            c->skipped_parts += p - c->part - 1 + !c->part_touched;
+            cursor_enter_part(c, p, start);
+        }
+    }
+    while (c->pos < to && cursor_fill(c)) {
+        gsize n = (gsize)MIN((guint64)(c->len - c->off), to - c->pos);
+        c->off += n;
+        c->pos += n;
+    }
+}
+
+/* Send image bytes START..END (inclusive; G_MAXUINT64 = to the end). */
+static guint64
+cursor_send(Cursor *c, guint64 start, guint64 end)
+{
+    cursor_seek(c, start);
+    guint64 sent = 0;
+    while ((end == G_MAXUINT64 || c->pos <= end) && cursor_fill(c)) {
+        gsize n = c->len - c->off;
+        if (end != G_MAXUINT64)
+            n = (gsize)MIN((guint64)n, end - c->pos + 1);
+        if (full_write(DATA_OUT, c->buf + c->off, n) != (ssize_t)n)
+            fail(c->t, "writing the DATA stream: %s", g_strerror(errno));
+        c->off += n;
+        c->pos += n;
+        sent += n;
+    }
+    return sent;
+}
+
+/* "DAR 4096:6143" or "DAR 4096:-1" -> START, END (G_MAXUINT64 for -1). */
+static gboolean
+parse_dar_line(const char *line, guint64 *start, guint64 *end)
+{
+    if (!g_str_has_prefix(line, "DAR ") || !g_ascii_isdigit(line[4]))
+        return FALSE;
+    char *colon = NULL;
+    *start = g_ascii_strtoull(line + 4, &colon, 10);
+    if (*colon != ':')
+        return FALSE;
+    char *rest = NULL;
+    if (strcmp(colon + 1, "-1") == 0) {
+        *end = G_MAXUINT64;
+        return TRUE;
+    }
+    if (!g_ascii_isdigit(colon[1]))
+        return FALSE;
+    *end = g_ascii_strtoull(colon + 1, &rest, 10);
+    return *rest == '\0' && *end >= *start && *end != G_MAXUINT64;
+}
+
+/* After DATA-READY: send each range as its DAR line comes, until DAR-DONE. */
+static void
+send_dar_data(Tape *t, dumpfile_t *first)
+{
+    void *mem = NULL;
+    if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
+        g_error("out of memory for a read buffer");
+    Cursor c = { .t = t, .buf = mem, .part_bytes = catalogue_part_sizes(t, first) };
+    cursor_enter_part(&c, 0, 0);
+    guint64 sent = 0;
+    guint ranges = 0;
+    for (;;) {
+        g_autofree char *line = ctl_read(t);
+        if (!line)
+            fail(t, "amrecover closed the connection before DAR-DONE");
+        if (strcmp(line, "DAR-DONE") == 0)
+            break;
+        guint64 start, end;
+        if (!parse_dar_line(line, &start, &end))
+            fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
+        sent += cursor_send(&c, start, end);
+        ranges++;
+    }
+    dbprintf("dar: sent %" G_GUINT64_FORMAT " bytes in %u range(s) of a %" G_GUINT64_FORMAT
+             "-byte image; read %" G_GUINT64_FORMAT " bytes, skipped %" G_GUINT64_FORMAT
+             " whole part(s) of %u\n", sent, ranges, first->server_crc.size, c.read,
+             c.skipped_parts, t->files->len);
+    g_clear_pointer(&t->dev, device_free);
+    g_clear_pointer(&t->res, changer_release);
+    if (c.part_bytes)
+        g_array_unref(c.part_bytes);
+    free(mem);
     close(DATA_OUT);
 }
 
@@ -365,14 +620,17 @@ main(int argc, char **argv)
     if (t.header)
         send_header(&t, first);
     send_state(&t, first);
-    negotiate(&t);
-    send_data(&t, first);
+    if (negotiate(&t, first))
+        send_dar_data(&t, first);
+    else
+        send_data(&t, first);
     device_header_free(first);
     g_clear_pointer(&t.dev, device_free);
     g_clear_pointer(&t.res, changer_release);
     changer_free(t.chg);
     conf_free(t.conf);
     g_array_unref(t.files);
+    am_features_free(t.their_features);
     g_free(t.config);
     g_free(t.labels);
     g_free(t.device);

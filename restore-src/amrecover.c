@@ -319,13 +319,18 @@ cmd_add(Shell *sh, char **args)
 {
     if (!need_disk(sh))
         return;
-    g_autoptr(GPtrArray) entries = list_dir(sh, sh->cwd, FALSE);
-    if (!entries)
+    g_autoptr(GPtrArray) cwd_entries = list_dir(sh, sh->cwd, FALSE);
+    if (!cwd_entries)
         return;
     for (char **a = args; *a; a++) {
         g_autofree char *want = resolve(sh, *a);
         g_autofree char *want_dir = strcmp(want, "/") == 0 ? g_strdup("/")
                                                            : g_strconcat(want, "/", NULL);
+        /* "add sub/file": look in the directory the name is in */
+        g_autofree char *parent = g_path_get_dirname(want);
+        g_autoptr(GPtrArray) other = strcmp(parent, sh->cwd) != 0 && strcmp(want, "/") != 0
+                                         ? list_dir(sh, parent, FALSE) : NULL;
+        GPtrArray *entries = other ? other : cwd_entries;
         const Entry *hit = NULL;
         for (guint i = 0; i < entries->len && !hit; i++) {
             const Entry *e = entries->pdata[i];

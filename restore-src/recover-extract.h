@@ -2,7 +2,11 @@
  * chosen files (fulls first, then each incremental in order), ask the
  * tape server (amidxtaped) for it, take its header, and pipe the data,
  * decompressed as the header says, into the application's "restore"
- * command run in the local directory with the chosen paths. */
+ * command run in the local directory with the chosen paths.  When the
+ * tape server offers direct access (USE-DAR YES), the dump has a state
+ * file and the application supports DAR, the application is run with
+ * --dar yes and the state file, and its "DAR start:end" ranges are relayed
+ * to the tape server, which then sends only those bytes. */
 #ifndef RECOVER_EXTRACT_H
 #define RECOVER_EXTRACT_H
 
