@@ -170,15 +170,16 @@ matrix() {
 }
 matrix "stock amrecover, our servers" recover "2"
 
-# dar WHO RECOVER-FUNCTION: two files out of the big DLE's full; both
-# restored as they are
+# dar WHO RECOVER-FUNCTION FILE...: files out of the big DLE's full, each
+# restored as it is, and nothing else
 dar() {
-    local who=$1 fn=$2
-    $fn "$T/$who-dar" "setdate $nice1" "sethost localhost" "setdisk $B" \
-        "add sub/f05.bin" "add sub/f33.bin" "extract" >"$T/$who-dar.out"
-    check "$who: DAR: two files of the big DLE restored" \
-        bash -c 'cmp -s "$1/sub/f05.bin" "$2/sub/f05.bin" && cmp -s "$1/sub/f33.bin" "$2/sub/f33.bin" &&
-                 [ "$(find "$1" -type f | wc -l)" = 2 ]' sh "$T/$who-dar" "$B"
+    local who=$1 fn=$2 f adds=() dir=$T/$1-dar
+    shift 2
+    for f in "$@"; do adds+=("add sub/$f"); done
+    $fn "$dir" "setdate $nice1" "sethost localhost" "setdisk $B" "${adds[@]}" "extract" >"$dir.out"
+    check "$who: DAR: $# file(s) of the big DLE restored" \
+        bash -c 'd=$1 b=$2; shift 2; for f; do cmp -s "$d/sub/$f" "$b/sub/$f" || exit 1; done
+                 [ "$(find "$d" -type f | wc -l)" = $# ]' sh "$dir" "$B" "$@"
 }
 # newest DIR/PATTERN
 newest() { ls -t "$1"/$2 2>/dev/null | head -1; }
@@ -193,7 +194,7 @@ our_server_sent_little() {
     echo "# ${line#*: }" >&2
     [ "$image" -gt 8000000 ] && [ $((sent * 10)) -lt "$image" ]
 }
-dar "stock amrecover, our servers" recover
+dar "stock amrecover, our servers" recover f20.bin
 check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
     our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
 
@@ -212,9 +213,6 @@ check "... and an unknown file" grep -q "File nosuchfile doesn't exist in direct
 out5=$(ours "$T/our-bad" "sethost nosuchhost" "setdisk /nosuchdisk")
 check "our amrecover names an unknown host" grep -q "501 Host nosuchhost is not in your disklist" <<<"$out5"
 matrix "our amrecover, our servers" ours "1 2"
-dar "our amrecover, our servers" ours
-check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
-    our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
 # our amrecover's last log: it used DAR and got < 1/10 of 8 MiB on DATA
 our_client_got_little() {
     local log=$1 got
@@ -223,8 +221,25 @@ our_client_got_little() {
     echo "# our amrecover received $got bytes on DATA with DAR" >&2
     [ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt 838860 ]
 }
+dar "our amrecover, our servers" ours f05.bin f33.bin
+check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
+    our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
 check "... our amrecover relayed the ranges and received under a tenth of the image" \
     our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
+# a directory as of the incremental (DAR on the full and on the level 1),
+# and the whole DLE (DAR 0:-1)
+ours "$T/our-dar-dir" "setdate $nice2" "sethost localhost" "setdisk $B" "add sub" "extract" \
+    >"$T/our-dar-dir.out"
+check "our amrecover, our servers: DAR: a directory of the big DLE as of the incremental" \
+    diff -r "$T/our-dar-dir/sub" "$B/sub"
+check "... both dumps were read with DAR" bash -c \
+    '[ "$(grep -l "CTL << DAR-DONE" $(ls -t "$1"/amidxtaped.*.debug | head -2) | wc -l)" = 2 ]' \
+    sh "$AMANDA_DBGDIR/server"
+ours "$T/our-dar-all" "setdate $nice1" "sethost localhost" "setdisk $B" "add ." "extract" \
+    >"$T/our-dar-all.out"
+check "our amrecover, our servers: DAR: the whole big DLE" diff -r "$T/our-dar-all" "$B"
+check "... as one range to the end" grep -q "CTL << DAR 0:-1" \
+    "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
 mv "$W/vt/slot2" "$W/vt/away"
 out6=$(ours "$T/our-miss" "setdate $nice2" "${base[@]}" "add a.txt" "extract")
 mv "$W/vt/away" "$W/vt/slot2"
@@ -250,7 +265,7 @@ stock_servers() {
 if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
     chown -R backup:backup "$W"
     matrix "our amrecover, AMANDA's servers" stock_servers "2"
-    dar "our amrecover, AMANDA's servers" stock_servers
+    dar "our amrecover, AMANDA's servers" stock_servers f05.bin f33.bin
     check "... AMANDA's amidxtaped got our DAR ranges" bash -c \
         'grep -q "USE-DAR YES" "$1" && grep -q "DAR [0-9]*:" "$1" && grep -q "DAR-DONE" "$1"' sh \
         "$(newest "/var/log/amanda/server/$CONF" 'amidxtaped.*.debug')"
