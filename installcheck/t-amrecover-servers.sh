@@ -173,7 +173,7 @@ matrix "stock amrecover, our servers" recover "2"
 # dar WHO RECOVER-FUNCTION FILE...: files out of the big DLE's full, each
 # restored as it is, and nothing else
 dar() {
-    local who=$1 fn=$2 f adds=() dir=$T/$1-dar
+    local who=$1 fn=$2 f adds=() dir=$T/$1-dar$(($# - 2))
     shift 2
     for f in "$@"; do adds+=("add sub/$f"); done
     $fn "$dir" "setdate $nice1" "sethost localhost" "setdisk $B" "${adds[@]}" "extract" >"$dir.out"
@@ -197,6 +197,9 @@ our_server_sent_little() {
 dar "stock amrecover, our servers" recover f20.bin
 check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
     our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
+# ten ranges across all the parts
+scattered=(f01.bin f05.bin f09.bin f13.bin f17.bin f21.bin f25.bin f29.bin f33.bin f40.bin)
+dar "stock amrecover, our servers" recover "${scattered[@]}"
 
 # ---- our amrecover, against our servers and against AMANDA's ----
 ours() {
@@ -226,6 +229,7 @@ check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
     our_server_sent_little "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"
 check "... our amrecover relayed the ranges and received under a tenth of the image" \
     our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
+dar "our amrecover, our servers" ours "${scattered[@]}"
 # a directory as of the incremental (DAR on the full and on the level 1),
 # and the whole DLE (DAR 0:-1)
 ours "$T/our-dar-dir" "setdate $nice2" "sethost localhost" "setdisk $B" "add sub" "extract" \
@@ -271,6 +275,7 @@ if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
         "$(newest "/var/log/amanda/server/$CONF" 'amidxtaped.*.debug')"
     check "... our amrecover relayed the ranges and received under a tenth of the image" \
         our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
+    dar "our amrecover, AMANDA's servers" stock_servers "${scattered[@]}"
 else
     echo "# ~backup/.amandahosts does not let root use amindexd: AMANDA's servers not tried"
 fi

@@ -14,7 +14,7 @@
  * encrypted so its offsets are the application's, and amrecover has the
  * amidxtaped_dar feature), amrecover sends "DAR start:end" lines (end
  * inclusive, -1 for the end of the image) after DATA-READY, then DAR-DONE,
- * and only those bytes go out, in order: parts that hold none of them are
+ * and only those bytes go out, in that order: parts that hold none of them are
  * skipped when the catalogue gives every part's size, and bytes within a
  * part are read and dropped.  Built in restore-src because it shares the
  * volume reading of amfetchdump. */
@@ -531,32 +531,40 @@ parse_dar_line(const char *line, guint64 *start, guint64 *end)
     return *rest == '\0' && *end >= *start && *end != G_MAXUINT64;
 }
 
-/* After DATA-READY: send each range as its DAR line comes, until DAR-DONE. */
+/* After DATA-READY: every DAR line until DAR-DONE, then those ranges in
+ * the order given.  All lines are read first: sending while amrecover
+ * still writes them could fill the data path in both directions. */
 static void
 send_dar_data(Tape *t, dumpfile_t *first)
 {
-    void *mem = NULL;
-    if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
-        g_error("out of memory for a read buffer");
-    Cursor c = { .t = t, .buf = mem, .part_bytes = catalogue_part_sizes(t, first) };
-    cursor_enter_part(&c, 0, 0);
-    guint64 sent = 0;
-    guint ranges = 0;
+    typedef struct {
+        guint64 start, end;
+    } Range;
+    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(Range));
     for (;;) {
         g_autofree char *line = ctl_read(t);
         if (!line)
             fail(t, "amrecover closed the connection before DAR-DONE");
         if (strcmp(line, "DAR-DONE") == 0)
             break;
-        guint64 start, end;
-        if (!parse_dar_line(line, &start, &end))
+        Range r;
+        if (!parse_dar_line(line, &r.start, &r.end))
             fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
-        sent += cursor_send(&c, start, end);
-        ranges++;
+        g_array_append_val(ranges, r);
+    }
+    void *mem = NULL;
+    if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
+        g_error("out of memory for a read buffer");
+    Cursor c = { .t = t, .buf = mem, .part_bytes = catalogue_part_sizes(t, first) };
+    cursor_enter_part(&c, 0, 0);
+    guint64 sent = 0;
+    for (guint i = 0; i < ranges->len; i++) {
+        const Range *r = &g_array_index(ranges, Range, i);
+        sent += cursor_send(&c, r->start, r->end);
     }
     dbprintf("dar: sent %" G_GUINT64_FORMAT " bytes in %u range(s) of a %" G_GUINT64_FORMAT
              "-byte image; read %" G_GUINT64_FORMAT " bytes, skipped %" G_GUINT64_FORMAT
-             " whole part(s) of %u\n", sent, ranges, first->server_crc.size, c.read,
+             " whole part(s) of %u\n", sent, ranges->len, first->server_crc.size, c.read,
              c.skipped_parts, t->files->len);
     g_clear_pointer(&t->dev, device_free);
     g_clear_pointer(&t->res, changer_release);
