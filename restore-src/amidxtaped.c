@@ -30,6 +30,7 @@
 #include "amutil.h"
 #include "conf.h"
 #include "confchanger.h"
+#include "dar.h"
 #include "debug.h"
 #include "find.h"
 #include "imagesink.h"
@@ -491,15 +492,15 @@ cursor_seek(Cursor *c, guint64 to)
     }
 }
 
-/* Send image bytes START..END (inclusive; G_MAXUINT64 = to the end). */
+/* Send image bytes START..END (inclusive, or DAR_END_OF_IMAGE). */
 static guint64
 cursor_send(Cursor *c, guint64 start, guint64 end)
 {
     cursor_seek(c, start);
     guint64 sent = 0;
-    while ((end == G_MAXUINT64 || c->pos <= end) && cursor_fill(c)) {
+    while ((end == DAR_END_OF_IMAGE || c->pos <= end) && cursor_fill(c)) {
         gsize n = c->len - c->off;
-        if (end != G_MAXUINT64)
+        if (end != DAR_END_OF_IMAGE)
             n = (gsize)MIN((guint64)n, end - c->pos + 1);
         if (full_write(DATA_OUT, c->buf + c->off, n) != (ssize_t)n)
             fail(c->t, "writing the DATA stream: %s", g_strerror(errno));
@@ -508,27 +509,6 @@ cursor_send(Cursor *c, guint64 start, guint64 end)
         sent += n;
     }
     return sent;
-}
-
-/* "DAR 4096:6143" or "DAR 4096:-1" -> START, END (G_MAXUINT64 for -1). */
-static gboolean
-parse_dar_line(const char *line, guint64 *start, guint64 *end)
-{
-    if (!g_str_has_prefix(line, "DAR ") || !g_ascii_isdigit(line[4]))
-        return FALSE;
-    char *colon = NULL;
-    *start = g_ascii_strtoull(line + 4, &colon, 10);
-    if (*colon != ':')
-        return FALSE;
-    char *rest = NULL;
-    if (strcmp(colon + 1, "-1") == 0) {
-        *end = G_MAXUINT64;
-        return TRUE;
-    }
-    if (!g_ascii_isdigit(colon[1]))
-        return FALSE;
-    *end = g_ascii_strtoull(colon + 1, &rest, 10);
-    return *rest == '\0' && *end >= *start && *end != G_MAXUINT64;
 }
 
 /* After DATA-READY: every DAR line until DAR-DONE, then those ranges in
@@ -548,7 +528,7 @@ send_dar_data(Tape *t, dumpfile_t *first)
         if (strcmp(line, "DAR-DONE") == 0)
             break;
         Range r;
-        if (!parse_dar_line(line, &r.start, &r.end))
+        if (!dar_parse_line(line, &r.start, &r.end))
             fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
         g_array_append_val(ranges, r);
     }

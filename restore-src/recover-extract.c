@@ -10,6 +10,7 @@
 
 #include "amanda_paths.h"
 #include "amutil.h"
+#include "dar.h"
 #include "debug.h"
 #include "fileheader.h"
 #include "imagesink.h"
@@ -223,22 +224,6 @@ feed_chunk(const void *buf, gsize len, void *arg)
     return FALSE;
 }
 
-/* Bytes of an IMAGE_SIZE-byte image (0: unknown) that START..END holds
- * (END inclusive, -1 for the end); -1 when that cannot be known. */
-static gint64
-dar_range_bytes(gint64 start, gint64 end, guint64 image_size)
-{
-    if (end < 0 && !image_size)
-        return -1;
-    if (image_size) {
-        if ((guint64)start >= image_size)
-            return 0;
-        if (end < 0 || (guint64)end >= image_size)
-            end = (gint64)image_size - 1;
-    }
-    return end - start + 1;
-}
-
 /* Relay the application's "DAR start:end" lines to the tape server, then
  * DAR-DONE.  *EXPECT gets how many data bytes will come (-1: unknown, read
  * to the end of the stream). */
@@ -257,10 +242,8 @@ relay_dar(App *app, RecoverStream *ctl, const dumpfile_t *h, gint64 *expect)
     gboolean ok = TRUE;
     while (ok && (len = getline(&line, &cap, in)) > 0) {
         line[strcspn(line, "\r\n")] = '\0';
-        gint64 start, end;
-        char c;
-        if (sscanf(line, "DAR %" G_GINT64_FORMAT ":%" G_GINT64_FORMAT "%c", &start, &end, &c) != 2 ||
-            start < 0 || end < -1 || (end >= 0 && end < start)) {
+        guint64 start, end;
+        if (!dar_parse_line(line, &start, &end)) {
             dbprintf("dar: ignoring a line from the application: %s", line);
             continue;
         }
