@@ -14,10 +14,10 @@
  * encrypted so its offsets are the application's, and amrecover has the
  * amidxtaped_dar feature), amrecover sends "DAR start:end" lines (end
  * inclusive, -1 for the end of the image) after DATA-READY, then DAR-DONE,
- * and only those bytes go out, in that order: parts that hold none of them are
- * skipped when the catalogue gives every part's size, and bytes within a
- * part are read and dropped.  Built in restore-src because it shares the
- * volume reading of amfetchdump. */
+ * and only those bytes go out, in that order: parts that hold none of them
+ * are skipped when the catalogue gives every part's size, and bytes within
+ * a part are seeked past (read and dropped on a device that cannot seek).
+ * Built in restore-src because it shares the volume reading of amfetchdump. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -382,7 +382,8 @@ typedef struct {
     gboolean at_end;        /* past the last part */
     gboolean part_touched;  /* bytes of the current part were read */
     GArray *part_bytes;     /* guint64 per part from the catalogue, or NULL */
-    guint64 read, skipped_parts;
+    gboolean cannot_seek;   /* the device cannot skip bytes: read them */
+    guint64 read, seeked, skipped_parts;
 } Cursor;
 
 /* Every part's size from the catalogue, in part order; NULL unless all
@@ -485,7 +486,25 @@ cursor_seek(Cursor *c, guint64 to)
             cursor_enter_part(c, p, start);
         }
     }
-    while (c->pos < to && cursor_fill(c)) {
+    while (c->pos < to) {
+        if (c->off == c->len && !c->cannot_seek && c->t->dev->in_file) {
+            guint64 n = 0;
+            GError *err = NULL;
+            if (device_skip_bytes(c->t->dev, to - c->pos, &n, &err)) {
+                c->pos += n;
+                c->seeked += n;
+                if (c->pos == to)
+                    break;
+            } else if (g_error_matches(err, DEVICE_ERR, DEVICE_ERR_NOT_IMPLEMENTED)) {
+                c->cannot_seek = TRUE;
+                g_error_free(err);
+            } else {
+                fail(c->t, "volume '%s' file %d: %s", c->t->dev->volume_label,
+                     c->t->dev->file, err->message);
+            }
+        }
+        if (!cursor_fill(c))
+            break;
         gsize n = (gsize)MIN((guint64)(c->len - c->off), to - c->pos);
         c->off += n;
         c->pos += n;
@@ -543,9 +562,9 @@ send_dar_data(Tape *t, dumpfile_t *first)
         sent += cursor_send(&c, r->start, r->end);
     }
     dbprintf("dar: sent %" G_GUINT64_FORMAT " bytes in %u range(s) of a %" G_GUINT64_FORMAT
-             "-byte image; read %" G_GUINT64_FORMAT " bytes, skipped %" G_GUINT64_FORMAT
-             " whole part(s) of %u\n", sent, ranges->len, first->server_crc.size, c.read,
-             c.skipped_parts, t->files->len);
+             "-byte image; read %" G_GUINT64_FORMAT " bytes, seeked past %" G_GUINT64_FORMAT
+             ", skipped %" G_GUINT64_FORMAT " whole part(s) of %u\n", sent, ranges->len,
+             first->server_crc.size, c.read, c.seeked, c.skipped_parts, t->files->len);
     g_clear_pointer(&t->dev, device_free);
     g_clear_pointer(&t->res, changer_release);
     if (c.part_bytes)

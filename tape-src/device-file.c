@@ -592,6 +592,32 @@ file_read_block(Device *dev, void *buf, gsize size, GError **error)
     return n;
 }
 
+/* The data is the file's bytes after the header: seek past them. */
+static gboolean
+file_skip_bytes(Device *dev, guint64 bytes, guint64 *skipped, GError **error)
+{
+    FileDev *f = fdev(dev);
+    *skipped = 0;
+    if (f->fd < 0)
+        return TRUE;
+    struct stat st;
+    off_t here = lseek(f->fd, 0, SEEK_CUR);
+    if (here < 0 || fstat(f->fd, &st) != 0) {
+        device_set_error(dev, error, DEVICE_ERR_IO, "cannot seek in %s: %s", f->path,
+                         g_strerror(errno));
+        return FALSE;
+    }
+    guint64 left = st.st_size > here ? (guint64)(st.st_size - here) : 0;
+    guint64 n = MIN(bytes, left);
+    if (lseek(f->fd, here + (off_t)n, SEEK_SET) < 0) {
+        device_set_error(dev, error, DEVICE_ERR_IO, "cannot seek in %s: %s", f->path,
+                         g_strerror(errno));
+        return FALSE;
+    }
+    *skipped = n;
+    return TRUE;
+}
+
 static gboolean
 file_finish(Device *dev, G_GNUC_UNUSED GError **error)
 {
@@ -643,6 +669,7 @@ const DeviceOps device_file_ops = {
     .finish_file = file_finish_file,
     .seek_file = file_seek_file,
     .read_block = file_read_block,
+    .skip_bytes = file_skip_bytes,
     .finish = file_finish,
     .erase = file_erase,
     .recycle_file = file_recycle_file,

@@ -383,6 +383,23 @@ device_read_block(Device *dev, void *buf, gsize *size, GError **error)
 }
 
 gboolean
+device_skip_bytes(Device *dev, guint64 bytes, guint64 *skipped, GError **error)
+{
+    *skipped = 0;
+    if (dev->access_mode != DEVICE_MODE_READ || !dev->in_file) {
+        device_set_error(dev, error, DEVICE_ERR_STATE,
+                         "no file to skip in (start READ and seek_file first)");
+        return FALSE;
+    }
+    if (!dev->ops->skip_bytes) {
+        device_set_error(dev, error, DEVICE_ERR_NOT_IMPLEMENTED,
+                         "%s devices cannot skip data without reading it", dev->type);
+        return FALSE;
+    }
+    return dev->ops->skip_bytes(dev, bytes, skipped, error);
+}
+
+gboolean
 device_finish(Device *dev, GError **error)
 {
     if (dev->access_mode == DEVICE_MODE_NONE)

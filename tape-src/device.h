@@ -86,6 +86,9 @@ typedef struct DeviceOps {
     gboolean (*finish_file)(Device *dev, GError **error);
     gboolean (*seek_file)(Device *dev, int file, dumpfile_t *hdr, GError **error);
     gssize (*read_block)(Device *dev, void *buf, gsize size, GError **error);
+    /* Skip up to BYTES of the current file's data; *SKIPPED gets how many
+     * (fewer only at its end).  NULL: the type cannot seek. */
+    gboolean (*skip_bytes)(Device *dev, guint64 bytes, guint64 *skipped, GError **error);
     gboolean (*finish)(Device *dev, GError **error);
     gboolean (*erase)(Device *dev, GError **error);
     gboolean (*eject)(Device *dev, GError **error);
@@ -167,6 +170,11 @@ void device_header_free(dumpfile_t *hdr);
  * room, at least BLOCK_SIZE).  Returns the bytes read (also in *SIZE), 0 at
  * end of file, -1 on error. */
 gssize device_read_block(Device *dev, void *buf, gsize *size, GError **error);
+/* Skip up to BYTES of the current file's data without reading them (READ
+ * mode, after device_seek_file); *SKIPPED gets how many, fewer only at the
+ * end of the file.  FALSE with DEVICE_ERR_NOT_IMPLEMENTED when the device
+ * type cannot seek (read and drop the bytes instead). */
+gboolean device_skip_bytes(Device *dev, guint64 bytes, guint64 *skipped, GError **error);
 /* End READ/WRITE/APPEND: flush, release the lock. */
 gboolean device_finish(Device *dev, GError **error);
 /* Remove every file of the volume, label included (device not started). */

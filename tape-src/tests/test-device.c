@@ -477,6 +477,47 @@ test_other_types(void)
     g_assert_false(device_erase(dev, &err));
 }
 
+/* device_skip_bytes: the bytes after a skip are the file's at that
+ * offset, a skip past the end stops there, and only in READ mode. */
+static void
+test_skip_bytes(Fixture *fx, G_GNUC_UNUSED gconstpointer udata)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(Device) dev = device_open(fx->devname, &err);
+    g_assert_no_error(err);
+    label_volume(dev, "TEST-001");
+    g_autofree char *big = tu_pattern(BIG, 7);
+    g_assert_true(write_file(dev, "host1", "/a", big, BIG, 32768, &err));
+    guint64 skipped = 1;
+    g_assert_false(device_skip_bytes(dev, 10, &skipped, &err));
+    g_assert_error(err, DEVICE_ERR, DEVICE_ERR_STATE);
+    g_clear_error(&err);
+    g_assert_true(device_finish(dev, &err));
+    g_assert_cmpint(device_read_label(dev), ==, DEVICE_STATUS_SUCCESS);
+    g_assert_true(device_start(dev, DEVICE_MODE_READ, NULL, NULL, &err));
+
+    dumpfile_t *hdr = device_seek_file(dev, 1, &err);
+    g_assert_no_error(err);
+    device_header_free(hdr);
+    char *buf = g_malloc(dev->block_size);
+    gsize size = dev->block_size;
+    g_assert_cmpint(device_read_block(dev, buf, &size, &err), ==, 32768);
+    g_assert_true(device_skip_bytes(dev, 1000001, &skipped, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(skipped, ==, 1000001);
+    size = dev->block_size;
+    g_assert_cmpint(device_read_block(dev, buf, &size, &err), ==, 32768);
+    g_assert_true(memcmp(buf, big + 32768 + 1000001, 32768) == 0);
+    /* past the end: only what is left, then the end of the file */
+    g_assert_true(device_skip_bytes(dev, G_MAXUINT64, &skipped, &err));
+    g_assert_cmpuint(skipped, ==, BIG - 2 * 32768 - 1000001);
+    size = dev->block_size;
+    g_assert_cmpint(device_read_block(dev, buf, &size, &err), ==, 0);
+    g_assert_no_error(err);
+    g_free(buf);
+    g_assert_true(device_finish(dev, &err));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -491,6 +532,7 @@ main(int argc, char **argv)
     FX("/device/file/big-blocks", test_big_blocks);
     FX("/device/file/dd-tar", test_dd_tar);
     FX("/device/file/write-error", test_write_error);
+    FX("/device/file/skip-bytes", test_skip_bytes);
     g_test_add_func("/device/other-types", test_other_types);
     return g_test_run();
 }
