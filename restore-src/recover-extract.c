@@ -331,6 +331,12 @@ save_state(RecoverStream *state)
         return NULL;
     }
     StateSave s = { 0, fdopen(fd, "w") };
+    if (!s.out) {
+        close(fd);
+        unlink(tmpl);
+        recover_stream_drain(state, discard, NULL);
+        return NULL;
+    }
     gboolean ok = recover_stream_drain(state, save_chunk, &s);
     ok = fclose(s.out) == 0 && ok;
     dbprintf("dar: state file %s: %" G_GUINT64_FORMAT " bytes", tmpl, s.bytes);
