@@ -200,6 +200,8 @@ check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
 # ten ranges across all the parts
 scattered=(f01.bin f05.bin f09.bin f13.bin f17.bin f21.bin f25.bin f29.bin f33.bin f40.bin)
 dar "stock amrecover, our servers" recover "${scattered[@]}"
+dar_lines() { grep -o 'CTL << DAR [0-9]*:[-0-9]*' "$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')"; }
+stock_ranges=$(dar_lines)
 
 # ---- our amrecover, against our servers and against AMANDA's ----
 ours() {
@@ -230,6 +232,7 @@ check "... our amidxtaped got DAR ranges and sent under a tenth of the image" \
 check "... our amrecover relayed the ranges and received under a tenth of the image" \
     our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
 dar "our amrecover, our servers" ours "${scattered[@]}"
+is "our amgtar asks for the ranges AMANDA's amgtar asks for" "$(dar_lines)" "$stock_ranges"
 # a directory as of the incremental (the chown before each stock run
 # changed every ctime, so its level 1 holds every file), and the whole DLE
 # (DAR 0:-1)
