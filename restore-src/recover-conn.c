@@ -175,7 +175,7 @@ char *
 recover_stream_read_line(RecoverStream *s)
 {
     for (;;) {
-        guint8 *nl = memchr(s->buf->data, '\n', s->buf->len);
+        guint8 *nl = s->buf->len ? memchr(s->buf->data, '\n', s->buf->len) : NULL;
         if (nl) {
             gsize len = (gsize)(nl - s->buf->data);
             char *line = g_strndup((char *)s->buf->data, len);
