@@ -117,6 +117,65 @@ ok "two stock amdump runs: a full ($TS1), then an incremental ($TS2)"
 nice1=$(echo "$TS1" | sed 's/\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)/\1-\2-\3-\4-\5-\6/')
 nice2=$(echo "$TS2" | sed 's/\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)/\1-\2-\3-\4-\5-\6/')
 
+# ---- our amidxtaped alone, given DAR ranges no amrecover would send ----
+# The big DLE's full through our amfetchdump is the reference image; each
+# set of ranges must come back as exactly those bytes of it, in order.
+ours_env() { AMANDA_CONFIG_DIR=/etc/amanda timeout 60 "$@"; }
+ours_env "$PREFIX/sbin/amfetchdump" -p "$CONF" localhost "$B" "$TS1" >"$T/big.img" 2>/dev/null
+files=$(grep -h "^PART taper .* localhost $B $TS1 " $LOGS | awk '{print $6}' | paste -sd,)
+label=$(grep -h "^PART taper .* localhost $B $TS1 " $LOGS | awk '{print $5}' | head -1)
+# taped LINE...: our amidxtaped's DATA payload for DAR lines LINE... (its
+# CTL answers and debug log in $T/taped)
+taped() {
+    local h disk_re
+    rm -rf "$T/taped"
+    mkdir -p "$T/taped"
+    disk_re=$(sed 's/[.]/\\./g' <<<"$B")
+    { printf '%s\r\n' "FEATURES=ffffffff9efefbfffffffffffffff3fffbf71f" "CONFIG=$CONF" \
+          "LABEL=$CONF:$label:$files" "HEADER" "HOST=^localhost\$" "DISK=^$disk_re\$" \
+          "DATESTAMP=$TS1" "END" "HEADER-READY" "HEADER-DONE" "STATE-READY" "STATE-DONE" \
+          "USE-DAR YES" "AVAIL-DATAPATH AMANDA" "DATAPATH-OK" "DATA-READY" "$@"; } >"$T/taped/in"
+    echo "SERVICE amidxtaped" | AMANDA_DBGDIR=$T/taped ours_env \
+        "$PREFIX/libexec/amanda/amidxtaped" 150>"$T/taped/ctl" 151<"$T/taped/in" \
+        152>"$T/taped/data" 154>/dev/null >/dev/null 2>&1
+    h=$(grep -a -o 'HEADER-SEND-SIZE [0-9]*' "$T/taped/ctl" | awk '{print $2}')
+    tail -c +$((${h:-0} + 1)) "$T/taped/data"
+}
+# ranges START:END...: those bytes of the reference image (END -1: to its end)
+ranges() {
+    python3 -c 'import sys
+img = open(sys.argv[1], "rb").read()
+for r in sys.argv[2:]:
+    s, e = map(int, r.split(":"))
+    sys.stdout.buffer.write(img[s:] if e == -1 else img[s:e + 1])' "$T/big.img" "$@"
+}
+# dar_ranges NAME START:END...: amidxtaped sends exactly those bytes
+dar_ranges() {
+    local name=$1 r lines=()
+    shift
+    for r in "$@"; do lines+=("DAR $r"); done
+    check "our amidxtaped alone: DAR $name" cmp -s <(taped "${lines[@]}" "DAR-DONE") <(ranges "$@")
+}
+if [ "$(stat -c %s "$T/big.img" 2>/dev/null)" -gt 8000000 ] && [ -n "$files" ]; then
+    dar_ranges "one byte" 0:0
+    dar_ranges "across a part boundary" 1048000:1049999
+    dar_ranges "across three parts" 500000:3500000
+    dar_ranges "the last part to the end" 8000000:-1
+    dar_ranges "backwards" 5000000:5000100 100:200
+    dar_ranges "overlapping" 100:5000 3000:9000
+    dar_ranges "past the end" 8222000:9000000 9000000:9000100
+    dar_ranges "scattered" 10:20 2000000:2000010 4000000:4000010 6000000:6000010 8222719:8222719
+    dar_ranges "everything" 0:-1
+    taped "DAR 8000000:-1" "DAR-DONE" >/dev/null
+    check "... whole parts skipped and bytes seeked past" grep -q \
+        "dar: sent 222720 bytes .*seeked past [1-9][0-9]*, skipped 7 whole part" \
+        "$T"/taped/server/amidxtaped.*.debug
+    taped "DAR 5:1" "DAR-DONE" >/dev/null
+    check "... a bad DAR line is refused with a MESSAGE" grep -q 'MESSAGE "DAR 5:1" is not' "$T/taped/ctl"
+else
+    not_ok "our amfetchdump fetches the big DLE's full as the reference image"
+fi
+
 # ---- our amandad on 127.0.0.1:$PORT with our amindexd and amidxtaped ----
 printf 'localhost root amindexd amidxtaped\n127.0.0.1 root amindexd amidxtaped\n' > "$T/amandahosts"
 chmod 600 "$T/amandahosts"

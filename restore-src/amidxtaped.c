@@ -428,13 +428,15 @@ catalogue_part_sizes(Tape *t, const dumpfile_t *first)
     return sizes;
 }
 
-/* Position the device at the start of part P's data. */
+/* Position the device at the start of part P's data (which it already is
+ * for the first part when nothing was read, skipped or seeked yet). */
 static void
 cursor_enter_part(Cursor *c, guint p, guint64 part_start)
 {
     Tape *t = c->t;
     const VolFile *vf = &g_array_index(t->files, VolFile, p);
-    if (p != 0 || !t->dev || t->dev->file != (int)vf->file || c->read > 0)
+    gboolean moved = c->read || c->seeked || c->skipped_parts;
+    if (p != 0 || moved || !t->dev || t->dev->file != (int)vf->file)
         device_header_free(seek_file(t, vf, (int)p + 1));
     c->part = p;
     c->part_start = c->pos = part_start;
