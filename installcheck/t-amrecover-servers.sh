@@ -124,8 +124,8 @@ ours_env() { AMANDA_CONFIG_DIR=/etc/amanda timeout 60 "$@"; }
 ours_env "$PREFIX/sbin/amfetchdump" -p "$CONF" localhost "$B" "$TS1" >"$T/big.img" 2>/dev/null
 files=$(grep -h "^PART taper .* localhost $B $TS1 " $LOGS | awk '{print $6}' | paste -sd,)
 label=$(grep -h "^PART taper .* localhost $B $TS1 " $LOGS | awk '{print $5}' | head -1)
-# taped LINE...: our amidxtaped's DATA payload for DAR lines LINE... (its
-# CTL answers and debug log in $T/taped)
+# taped LINE...: our amidxtaped's DATA payload when amrecover's lines after
+# DATAPATH-OK are LINE... (its CTL answers and debug log in $T/taped)
 taped() {
     local h disk_re
     rm -rf "$T/taped"
@@ -134,7 +134,7 @@ taped() {
     { printf '%s\r\n' "FEATURES=ffffffff9efefbfffffffffffffff3fffbf71f" "CONFIG=$CONF" \
           "LABEL=$CONF:$label:$files" "HEADER" "HOST=^localhost\$" "DISK=^$disk_re\$" \
           "DATESTAMP=$TS1" "END" "HEADER-READY" "HEADER-DONE" "STATE-READY" "STATE-DONE" \
-          "USE-DAR YES" "AVAIL-DATAPATH AMANDA" "DATAPATH-OK" "DATA-READY" "$@"; } >"$T/taped/in"
+          "USE-DAR YES" "AVAIL-DATAPATH AMANDA" "DATAPATH-OK" "$@"; } >"$T/taped/in"
     echo "SERVICE amidxtaped" | AMANDA_DBGDIR=$T/taped ours_env \
         "$PREFIX/libexec/amanda/amidxtaped" 150>"$T/taped/ctl" 151<"$T/taped/in" \
         152>"$T/taped/data" 154>/dev/null >/dev/null 2>&1
@@ -154,7 +154,8 @@ dar_ranges() {
     local name=$1 r lines=()
     shift
     for r in "$@"; do lines+=("DAR $r"); done
-    check "our amidxtaped alone: DAR $name" cmp -s <(taped "${lines[@]}" "DAR-DONE") <(ranges "$@")
+    check "our amidxtaped alone: DAR $name" \
+        cmp -s <(taped "DATA-READY" "${lines[@]}" "DAR-DONE") <(ranges "$@")
 }
 if [ "$(stat -c %s "$T/big.img" 2>/dev/null)" -gt 8000000 ] && [ -n "$files" ]; then
     dar_ranges "one byte" 0:0
@@ -166,11 +167,16 @@ if [ "$(stat -c %s "$T/big.img" 2>/dev/null)" -gt 8000000 ] && [ -n "$files" ]; 
     dar_ranges "past the end" 8222000:9000000 9000000:9000100
     dar_ranges "scattered" 10:20 2000000:2000010 4000000:4000010 6000000:6000010 8222719:8222719
     dar_ranges "everything" 0:-1
-    taped "DAR 8000000:-1" "DAR-DONE" >/dev/null
+    # AMANDA's amrecover may relay its application's lines before DATA-READY
+    check "our amidxtaped alone: DAR lines before DATA-READY" \
+        cmp -s <(taped "DAR 100:200" "DATA-READY" "DAR 300:400" "DAR-DONE") <(ranges 100:200 300:400)
+    check "... and DAR-DONE too" \
+        cmp -s <(taped "DAR 100:200" "DAR-DONE" "DATA-READY") <(ranges 100:200)
+    taped "DATA-READY" "DAR 8000000:-1" "DAR-DONE" >/dev/null
     check "... whole parts skipped and bytes seeked past" grep -q \
         "dar: sent 222720 bytes .*seeked past [1-9][0-9]*, skipped 7 whole part" \
         "$T"/taped/server/amidxtaped.*.debug
-    taped "DAR 5:1" "DAR-DONE" >/dev/null
+    taped "DATA-READY" "DAR 5:1" "DAR-DONE" >/dev/null
     check "... a bad DAR line is refused with a MESSAGE" grep -q 'MESSAGE "DAR 5:1" is not' "$T/taped/ctl"
 else
     not_ok "our amfetchdump fetches the big DLE's full as the reference image"
@@ -240,17 +246,27 @@ dar() {
         bash -c 'd=$1 b=$2; shift 2; for f; do cmp -s "$d/sub/$f" "$b/sub/$f" || exit 1; done
                  [ "$(find "$d" -type f | wc -l)" = $# ]' sh "$dir" "$B" "$@"
 }
-# newest DIR/PATTERN
-newest() { ls -t "$1"/$2 2>/dev/null | head -1; }
+# newest DIR/PATTERN: the last debug log created, by its name
+# (PROG.STAMP.debug, then PROG.STAMP.001.debug ...); not by mtime, which
+# a previous process still finishing its log can bump
+newest() {
+    ls "$1"/$2 2>/dev/null |
+        awk '{ k = $0; sub(/\.debug$/, "", k); n = split(k, f, ".")
+               s = f[n] ~ /^[0-9][0-9][0-9]$/ ? f[n - 1] "." f[n] : f[n] ".000-"
+               print s "\t" $0 }' | sort | tail -1 | cut -f2
+}
 # our amidxtaped's last log: DAR lines came, and it sent < 1/10 of the image
 our_server_sent_little() {
     local log=$1 line sent image
     grep -q "CTL >> USE-DAR YES" "$log" && grep -q "CTL << USE-DAR YES" "$log" &&
         grep -q "CTL << DAR [0-9]*:" "$log" && grep -q "CTL << DAR-DONE" "$log" || return 1
-    line=$(grep "dar: sent [0-9]* bytes" "$log") || return 1
-    sent=$(sed 's/.*dar: sent \([0-9]*\) bytes.* of a \([0-9]*\)-byte image.*/\1/' <<<"$line")
-    image=$(sed 's/.*dar: sent \([0-9]*\) bytes.* of a \([0-9]*\)-byte image.*/\2/' <<<"$line")
-    echo "# ${line#*: }" >&2
+    # logged before the data goes: amrecover may have all of it (and
+    # amandad end amidxtaped) before the "sent" line is written
+    line=$(grep "dar: [0-9]* range(s), [0-9]* bytes to send" "$log") || return 1
+    sent=$(sed 's/.*dar: [0-9]* range(s), \([0-9]*\) bytes to send of a \([0-9]*\)-byte image.*/\1/' <<<"$line")
+    image=$(sed 's/.*dar: [0-9]* range(s), \([0-9]*\) bytes to send of a \([0-9]*\)-byte image.*/\2/' <<<"$line")
+    echo "# ${line#*amidxtaped: }" >&2
+    grep "dar: sent" "$log" | sed 's/.*amidxtaped: /# /' >&2
     [ "$image" -gt 8000000 ] && [ $((sent * 10)) -lt "$image" ]
 }
 dar "stock amrecover, our servers" recover f20.bin
@@ -292,6 +308,27 @@ check "... our amrecover relayed the ranges and received under a tenth of the im
     our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
 dar "our amrecover, our servers" ours "${scattered[@]}"
 is "our amgtar asks for the ranges AMANDA's amgtar asks for" "$(dar_lines)" "$stock_ranges"
+# an application that does not support DAR: amrecover says USE-DAR NO and
+# the whole image comes (the figure to compare with one file's range)
+mkdir -p "$T/nodar"
+cat >"$T/nodar/amgtar" <<EOF
+#!/bin/sh
+if [ "\$1" = support ]; then
+    "$PREFIX/libexec/amanda/application/amgtar" support | sed 's/^DAR YES\$/DAR NO/'
+    exit
+fi
+exec "$PREFIX/libexec/amanda/application/amgtar" "\$@"
+EOF
+chmod 755 "$T/nodar/amgtar"
+AMANDA_APPLICATION_DIR=$T/nodar ours "$T/our-nodar" "setdate $nice1" "sethost localhost" \
+    "setdisk $B" "add sub/f20.bin" "extract" >"$T/our-nodar.out"
+check "our amrecover, application without DAR: the file restored" \
+    cmp -s "$T/our-nodar/sub/f20.bin" "$B/sub/f20.bin"
+nodar_log=$(newest "$AMANDA_DBGDIR/server" 'amidxtaped.*.debug')
+check "... USE-DAR NO, and the whole image sent" bash -c \
+    'grep -q "CTL << USE-DAR NO" "$1" && l=$(grep -o "received [0-9]* bytes on DATA\$" "$2") &&
+     echo "# our amrecover without DAR: $l" >&2 && [ "${l//[^0-9]/}" -gt 8000000 ]' \
+    sh "$nodar_log" "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
 # a directory as of the incremental (the chown before each stock run
 # changed every ctime, so its level 1 holds every file), and the whole DLE
 # (DAR 0:-1)

@@ -13,10 +13,11 @@
  * ways: a state file was sent, the image is neither compressed nor
  * encrypted so its offsets are the application's, and amrecover has the
  * amidxtaped_dar feature), amrecover sends "DAR start:end" lines (end
- * inclusive, -1 for the end of the image) after DATA-READY, then DAR-DONE,
- * and only those bytes go out, in that order: parts that hold none of them
- * are skipped when the catalogue gives every part's size, and bytes within
- * a part are seeked past (read and dropped on a device that cannot seek).
+ * inclusive, -1 for the end of the image) after DATA-SEND, then DAR-DONE
+ * (DATA-READY may come before, among or after them), and only those bytes
+ * go out, in that order: parts that hold none of them are skipped when the
+ * catalogue gives every part's size, and bytes within a part are seeked
+ * past (read and dropped on a device that cannot seek).
  * Built in restore-src because it shares the volume reading of amfetchdump. */
 #include <errno.h>
 #include <fcntl.h>
@@ -337,7 +338,9 @@ negotiate(Tape *t, const dumpfile_t *first)
     if (!ctl_expect(t, "DATAPATH-OK"))
         fail(t, "no DATAPATH-OK");
     ctl_send(t, "DATA-SEND");
-    if (!ctl_expect(t, "DATA-READY"))
+    /* with DAR, send_dar_data takes DATA-READY: AMANDA's amrecover may
+     * relay its application's first DAR lines before it */
+    if (!dar && !ctl_expect(t, "DATA-READY"))
         fail(t, "no DATA-READY");
     return dar;
 }
@@ -532,7 +535,8 @@ cursor_send(Cursor *c, guint64 start, guint64 end)
     return sent;
 }
 
-/* After DATA-READY: every DAR line until DAR-DONE, then those ranges in
+/* After DATA-SEND: DATA-READY and every DAR line up to DAR-DONE (AMANDA's
+ * amrecover may send DAR lines before DATA-READY), then those ranges in
  * the order given.  All lines are read first: sending while amrecover
  * still writes them could fill the data path in both directions. */
 static void
@@ -542,13 +546,22 @@ send_dar_data(Tape *t, dumpfile_t *first)
         guint64 start, end;
     } Range;
     g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(Range));
-    for (;;) {
+    gboolean ready = FALSE, done = FALSE;
+    while (!ready || !done) {
         g_autofree char *line = ctl_read(t);
         if (!line)
-            fail(t, "amrecover closed the connection before DAR-DONE");
-        if (strcmp(line, "DAR-DONE") == 0)
-            break;
+            fail(t, "amrecover closed the connection before %s", ready ? "DAR-DONE" : "DATA-READY");
+        if (strcmp(line, "DATA-READY") == 0 && !ready) {
+            ready = TRUE;
+            continue;
+        }
+        if (strcmp(line, "DAR-DONE") == 0 && !done) {
+            done = TRUE;
+            continue;
+        }
         Range r;
+        if (done)
+            fail(t, "\"%s\" after DAR-DONE (expected DATA-READY)", line);
         if (!dar_parse_line(line, &r.start, &r.end))
             fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
         g_array_append_val(ranges, r);
@@ -557,6 +570,21 @@ send_dar_data(Tape *t, dumpfile_t *first)
     if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
         g_error("out of memory for a read buffer");
     Cursor c = { .t = t, .buf = mem, .part_bytes = catalogue_part_sizes(t, first) };
+    /* the image size: the header's (a dump written straight to the volume
+     * has none), else the catalogue's parts added up; logged with what is
+     * to be sent before anything is, as amrecover may close the connection
+     * (and amandad end us) as soon as it has the last byte */
+    guint64 image = 0, planned = 0;
+    for (guint i = 0; c.part_bytes && i < c.part_bytes->len; i++)
+        image += g_array_index(c.part_bytes, guint64, i);
+    if (first->server_crc.size)
+        image = first->server_crc.size;
+    for (guint i = 0; image && i < ranges->len; i++) {
+        const Range *r = &g_array_index(ranges, Range, i);
+        planned += (guint64)dar_range_bytes(r->start, r->end, image);
+    }
+    dbprintf("dar: %u range(s), %" G_GUINT64_FORMAT " bytes to send of a %" G_GUINT64_FORMAT
+             "-byte image\n", ranges->len, planned, image);
     cursor_enter_part(&c, 0, 0);
     guint64 sent = 0;
     for (guint i = 0; i < ranges->len; i++) {
@@ -565,8 +593,8 @@ send_dar_data(Tape *t, dumpfile_t *first)
     }
     dbprintf("dar: sent %" G_GUINT64_FORMAT " bytes in %u range(s) of a %" G_GUINT64_FORMAT
              "-byte image; read %" G_GUINT64_FORMAT " bytes, seeked past %" G_GUINT64_FORMAT
-             ", skipped %" G_GUINT64_FORMAT " whole part(s) of %u\n", sent, ranges->len,
-             first->server_crc.size, c.read, c.seeked, c.skipped_parts, t->files->len);
+             ", skipped %" G_GUINT64_FORMAT " whole part(s) of %u\n", sent, ranges->len, image,
+             c.read, c.seeked, c.skipped_parts, t->files->len);
     g_clear_pointer(&t->dev, device_free);
     g_clear_pointer(&t->res, changer_release);
     if (c.part_bytes)
