@@ -566,6 +566,12 @@ send_dar_data(Tape *t, dumpfile_t *first)
             fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
         g_array_append_val(ranges, r);
     }
+    if (ranges->len == 1 && g_array_index(ranges, Range, 0).start == 0 &&
+        g_array_index(ranges, Range, 0).end == DAR_END_OF_IMAGE) {
+        dbprintf("dar: the whole image asked for\n");
+        send_data(t, first);   /* which also checks its CRC */
+        return;
+    }
     void *mem = NULL;
     if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
         g_error("out of memory for a read buffer");
