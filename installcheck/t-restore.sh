@@ -4,7 +4,10 @@
 # 1 MiB and runtapes 2, so one dump spans two volumes.  Stock amlabel +
 # amdump (as user backup) write the volumes; then our amfetchdump and
 # amrestore must give back images byte-identical to AMANDA's own
-# amfetchdump and amrestore, and fail clearly on bad input.
+# amfetchdump and amrestore, and fail clearly on bad input.  From the
+# state file AMANDA's dumper kept, our amgtar must ask for the same
+# direct-access byte ranges as AMANDA's amgtar, and restore a file from
+# only its range.
 # Needs root (AMANDA's programs run as user backup through runuser).
 . "$(dirname "$0")/lib.sh"
 
@@ -168,5 +171,49 @@ if [ -x "$AMANDA_APPLICATION_DIR/amgtar" ]; then
     ours "$PREFIX/sbin/amfetchdump" --extract --target "$T/x" "$CONF" localhost "$W/data/small" >/dev/null 2>"$T/x.err"
     is "amfetchdump --extract exits 0" "$?" 0
     check "... and the restored tree equals the source" diff -r "$W/data/small" "$T/x"
+fi
+
+# ---- direct access: amgtar's byte ranges from AMANDA's state file ----
+# dar_of AMGTAR MEMBER...: the "DAR start:end" lines AMGTAR's restore --dar
+# yes writes on fd 3 for MEMBERs of the small DLE's full (no image given)
+dar_of() {
+    local app=$1
+    shift
+    mkdir -p "$T/dar-scratch"
+    ( cd "$T/dar-scratch" && "$app" restore --config "$CONF" --disk "$W/data/small" --dar yes \
+          --recover-dump-state-file "$T/small.state" "$@" </dev/null 3>&1 >/dev/null 2>&1 )
+}
+# image_ranges IMAGE < DAR lines: those bytes of IMAGE, in order
+image_ranges() {
+    python3 -c 'import sys
+img = open(sys.argv[1], "rb").read()
+for line in sys.stdin:
+    s, e = map(int, line.split()[1].split(":"))
+    sys.stdout.buffer.write(img[s:] if e == -1 else img[s:e + 1])' "$1"
+}
+state=$(ls "$W"/st/index/localhost/*small*/*_0.state.gz 2>/dev/null | head -1)
+if [ -n "$state" ] && [ -x "$AMANDA_APPLICATION_DIR/amgtar" ]; then
+    gzip -dc "$state" >"$T/small.state"
+    ours_dar=$(dar_of "$AMANDA_APPLICATION_DIR/amgtar" ./a.txt)
+    is "our amgtar's DAR range for one file equals AMANDA's amgtar's" \
+        "$ours_dar" "$(dar_of /usr/lib/amanda/application/amgtar ./a.txt)"
+    is "... for the last file (to the end of the image)" \
+        "$(dar_of "$AMANDA_APPLICATION_DIR/amgtar" ./sub/numbers)" \
+        "$(dar_of /usr/lib/amanda/application/amgtar ./sub/numbers)"
+    is "... and for a file and a directory" \
+        "$(dar_of "$AMANDA_APPLICATION_DIR/amgtar" ./a.txt ./sub)" \
+        "$(dar_of /usr/lib/amanda/application/amgtar ./a.txt ./sub)"
+    mkdir -p "$T/dar-x"
+    image_ranges "$T/f-stock/$SMALL" <<<"$ours_dar" |
+        ( cd "$T/dar-x" && "$AMANDA_APPLICATION_DIR/amgtar" restore --config "$CONF" \
+              --disk "$W/data/small" --dar yes --recover-dump-state-file "$T/small.state" \
+              ./a.txt 3>/dev/null 2>"$T/dar-x.err" )
+    check "our amgtar restores the file from only its range" \
+        cmp -s "$T/dar-x/a.txt" "$W/data/small/a.txt"
+    check "... which is a small part of the image" \
+        test $(( $(image_ranges "$T/f-stock/$SMALL" <<<"$ours_dar" | wc -c) * 4 )) -lt \
+             "$(stat -c %s "$T/f-stock/$SMALL")"
+else
+    not_ok "AMANDA's amdump left a state file for the small DLE"
 fi
 done_testing
