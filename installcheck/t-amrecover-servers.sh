@@ -23,13 +23,37 @@ CONF=amic-recover-$$
 PORT=$((20000 + $$ % 10000))
 SOCAT_PID=
 SOCAT2_PID=
+# AMANDA's amandad serves our amrecover (run as root) only when
+# ~backup/.amandahosts lets root use amindexd and amidxtaped: add that line
+# for the test and put the file back as it was afterwards.
+STOCK_HOSTS=$(readlink -f ~backup/.amandahosts 2>/dev/null || echo ~backup/.amandahosts)
+STOCK_HOSTS_SAVED=
+STOCK_HOSTS_CREATED=
+restore_stock_hosts() {
+    if [ -n "$STOCK_HOSTS_SAVED" ]; then
+        cat "$STOCK_HOSTS_SAVED" > "$STOCK_HOSTS"
+    elif [ -n "$STOCK_HOSTS_CREATED" ]; then
+        rm -f "$STOCK_HOSTS"
+    fi
+}
 cleanup() {
     [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
     [ -n "$SOCAT2_PID" ] && kill "$SOCAT2_PID" 2>/dev/null
+    restore_stock_hosts
     rm -rf "/etc/amanda/$CONF"
     cleanup_tmp
 }
 trap cleanup EXIT
+if ! grep -q "^localhost root amindexd amidxtaped" "$STOCK_HOSTS" 2>/dev/null; then
+    if [ -f "$STOCK_HOSTS" ]; then
+        STOCK_HOSTS_SAVED=$T/stock-amandahosts.orig
+        cp -p "$STOCK_HOSTS" "$STOCK_HOSTS_SAVED"
+    else
+        STOCK_HOSTS_CREATED=1
+        install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
+    fi
+    echo "localhost root amindexd amidxtaped" >> "$STOCK_HOSTS"
+fi
 stock() { chown -R backup:backup "$T" "/etc/amanda/$CONF"; runuser -u backup -- timeout 120 "$@"; }
 W=$T/w
 D=$W/data/tree
@@ -366,7 +390,7 @@ stock_servers() {
         ( cd "$dir" && timeout 60 "$PREFIX/sbin/amrecover" "$CONF" -s localhost -t localhost \
               -o auth=bsdtcp -o client_port=$PORT2 2>&1 )
 }
-if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
+if grep -q "localhost root amindexd" "$STOCK_HOSTS" 2>/dev/null; then
     chown -R backup:backup "$W"
     matrix "our amrecover, AMANDA's servers" stock_servers "2"
     dar "our amrecover, AMANDA's servers" stock_servers f05.bin f33.bin
@@ -377,7 +401,7 @@ if grep -q "localhost root amindexd" ~backup/.amandahosts 2>/dev/null; then
         our_client_got_little "$(newest "$AMANDA_DBGDIR/client" 'amrecover.*.debug')"
     dar "our amrecover, AMANDA's servers" stock_servers "${scattered[@]}"
 else
-    echo "# ~backup/.amandahosts does not let root use amindexd: AMANDA's servers not tried"
+    not_ok "our amrecover against AMANDA's servers: $STOCK_HOSTS could not be set up"
 fi
 kill "$SOCAT2_PID" 2>/dev/null
 done_testing
