@@ -3,6 +3,10 @@
 # sendsize, sendbackup and amgtar, run through auth "local" with
 # amandad_path pointing at them): a full and an incremental restore
 # byte-identical, and the CRC the stock client reports matches ours.
+# Then the same over bsdtcp on 127.0.0.1: AMANDA's amandad started per
+# connection by socat (as inetd would, as user backup) and our amdump as
+# root (dumpuser "root"), so it connects from a reserved port as the stock
+# client requires for bsdtcp.
 # Needs root (the stock amandad must run as the user "backup").
 . "$(dirname "$0")/lib.sh"
 
@@ -90,4 +94,66 @@ rm -rf "$T/r"
 restore_into "$D/one" 0 "$T/r/one" && restore_into "$D/one" 1 "$T/r/one" &&
     diff -r "$T/r/one" "$T/snap1/one" >/dev/null &&
     ok "level 0 + 1 from the stock client restore the changed tree" || not_ok "incremental restore of one"
+# --- the stock client over bsdtcp --------------------------------------
+if ! command -v socat >/dev/null; then
+    ok "stock client over bsdtcp # SKIP socat not installed"
+    done_testing
+    exit
+fi
+STOCK_HOSTS=$(readlink -f ~backup/.amandahosts 2>/dev/null || echo ~backup/.amandahosts)
+STOCK_HOSTS_SAVED=
+STOCK_HOSTS_CREATED=
+SOCAT_PID=
+cleanup_bsdtcp() {
+    [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
+    if [ -n "$STOCK_HOSTS_SAVED" ]; then
+        cat "$STOCK_HOSTS_SAVED" > "$STOCK_HOSTS"
+    elif [ -n "$STOCK_HOSTS_CREATED" ]; then
+        rm -f "$STOCK_HOSTS"
+    fi
+    cleanup_tmp
+}
+trap cleanup_bsdtcp EXIT
+if ! grep -q "^localhost root amdump" "$STOCK_HOSTS" 2>/dev/null; then
+    if [ -f "$STOCK_HOSTS" ]; then
+        STOCK_HOSTS_SAVED=$T/stock-amandahosts.orig
+        cp -p "$STOCK_HOSTS" "$STOCK_HOSTS_SAVED"
+    else
+        STOCK_HOSTS_CREATED=1
+        install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
+    fi
+    echo "localhost root amdump" >> "$STOCK_HOSTS"
+fi
+PORT=$((20000 + $$ % 10000))
+socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork,su=backup" \
+    EXEC:"$STOCK -auth=bsdtcp amdump",nofork 2>"$T/socat.err" &
+SOCAT_PID=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
+    sleep 0.2
+done
+C2=StockTcp
+mkdir -p "$AMANDA_CONFIG_DIR/$C2" "$T/tcp/state" "$T/tcp/vtapes/slot1" "$T/tcp/vtapes/slot2" "$T/tcp/vtapes/slot3" "$T/tcp/hold" "$T/tcp/lists"
+chown backup "$T/tcp/lists"
+sed -e 's/^dumpuser "backup"$/dumpuser "root"/' -e "s|$T/|$T/tcp/|g" \
+    -e 's/^  auth "local"$/  auth "bsdtcp"\n  client_port "'"$PORT"'"/' \
+    -e '/^  amandad_path /d' "$AMANDA_CONFIG_DIR/$C/amanda.conf" > "$AMANDA_CONFIG_DIR/$C2/amanda.conf"
+cp "$AMANDA_CONFIG_DIR/$C/disklist" "$AMANDA_CONFIG_DIR/$C2/"
+grep -q 'auth "bsdtcp"' "$AMANDA_CONFIG_DIR/$C2/amanda.conf" || not_ok "the bsdtcp config was not made"
+chown -R backup "$D"
+rm -rf "$T/snap2"; cp -a "$D" "$T/snap2"
+timeout 120 amdump "$C2"
+is "amdump as root against the stock client over bsdtcp exits 0" "$?" "0"
+LOG=$(ls -t "$T"/tcp/state/log/log.*.[0-9]* 2>/dev/null | head -1)
+is "two level-0 dumps from the stock client over bsdtcp" \
+    "$(grep -c "^SUCCESS dumper localhost $D/[a-z]* [0-9]* 0 " "$LOG" 2>/dev/null)" "2"
+same=$(awk '/^SUCCESS dumper/ { if ($7 == $8) n++ } END { print n+0 }' "$LOG" 2>/dev/null)
+is "... its native CRCs equal ours" "$same" "2"
+for d in one two; do
+    f=$(ls "$T"/tcp/vtapes/slot*/0*."localhost.$(echo "$D/$d" | tr / _).0" 2>/dev/null | head -1)
+    rm -rf "$T/r2"; mkdir -p "$T/r2"
+    [ -n "$f" ] && dd if="$f" bs=32k skip=1 status=none | tar -x -G -f - -C "$T/r2" 2>/dev/null &&
+        diff -r "$T/r2" "$T/snap2/$d" >/dev/null &&
+        ok "bsdtcp level 0 of $d restores byte-identical" || not_ok "bsdtcp restore of $d"
+done
 done_testing
