@@ -11,6 +11,7 @@
  * turn.  Only the name lookup itself is synchronous. */
 #include "config.h"
 #include "security-tcpm.h"
+#include "ambind-client.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -239,12 +240,25 @@ try_next(connecting_t *c)
         return;
     }
     const struct addrinfo *ai = c->ai;
-    c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    if (c->ranged && c->range.high < 1024 && geteuid() != 0) {
+        /* the dump user: the reserved port comes from the ambind helper */
+        g_autoptr(GError) err = NULL;
+        c->fd = ambind_socket(ai->ai_family, &c->range, &err);
+        if (c->fd < 0) {
+            g_free(c->why);
+            c->why = g_strdup(err->message);
+            attempt_failed(c, 0);
+            return;
+        }
+    } else {
+        c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                       ai->ai_protocol);
+    }
     if (c->fd < 0) {
         attempt_failed(c, errno);
         return;
     }
-    if (c->ranged) {
+    if (c->ranged && !(c->range.high < 1024 && geteuid() != 0)) {
         g_autoptr(GError) err = NULL;
         if (stream_ports_bind(c->fd, ai->ai_family, &c->range, c->range_name, &err) < 0) {
             g_free(c->why);
@@ -280,7 +294,9 @@ static void
 connect_start(connecting_t *c)
 {
     g_autoptr(GError) perr = NULL;
-    c->ranged = stream_ports_for(c->conf_fn, c->conf_arg, "tcp", geteuid() == 0, &c->range,
+    /* root binds reserved ports itself; the dump user asks ambind */
+    c->ranged = stream_ports_for(c->conf_fn, c->conf_arg, "tcp",
+                                 geteuid() == 0 || ambind_available(), &c->range,
                                  &c->range_name, &perr);
     if (perr) {
         g_autofree char *msg = g_strdup_printf("%s: %s", c->host, perr->message);

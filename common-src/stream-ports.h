@@ -1,9 +1,11 @@
 /* stream-ports: which local ports our sockets may use.  Firewalls and NAT
  * are set up for AMANDA's port ranges, so every socket the security
  * drivers bind goes through here:
- *   - running as root, connections come from a reserved port (< 1024),
- *     "reserved_tcp_port" / "reserved_udp_port" (default 512,1023), so the
- *     client can tell the request comes from a privileged program;
+ *   - running as root, or as the dump user with a setuid-root ambind
+ *     installed (ambind-client.h), connections come from a reserved port
+ *     (< 1024), "reserved_tcp_port" / "reserved_udp_port" (default
+ *     512,1023), so the client can tell the request comes from a
+ *     privileged program;
  *   - otherwise "tcpportrange" (then "unreserved_tcp_port") or
  *     "udpportrange" when set, else the range given to configure
  *     (--with-tcpportrange / --with-udpportrange), else any port.

@@ -5,8 +5,9 @@
 # byte-identical, and the CRC the stock client reports matches ours.
 # Then the same over bsdtcp on 127.0.0.1: AMANDA's amandad started per
 # connection by socat (as inetd would, as user backup) and our amdump as
-# root (dumpuser "root"), so it connects from a reserved port as the stock
-# client requires for bsdtcp.
+# the dump user "backup", connecting from a reserved port (which the stock
+# client requires for bsdtcp) through our setuid-root ambind -- or as root
+# (dumpuser "root") when ambind was not installed setuid.
 # Needs root (the stock amandad must run as the user "backup").
 . "$(dirname "$0")/lib.sh"
 
@@ -114,7 +115,14 @@ cleanup_bsdtcp() {
     cleanup_tmp
 }
 trap cleanup_bsdtcp EXIT
-if ! grep -q "^localhost root amdump" "$STOCK_HOSTS" 2>/dev/null; then
+AMBIND=$PREFIX/libexec/amanda/ambind
+if [ -u "$AMBIND" ] && [ "$(stat -c %u "$AMBIND")" = 0 ]; then
+    TCP_USER=backup
+else
+    TCP_USER=root
+    echo "# $AMBIND is not setuid root: the bsdtcp run is made as root"
+fi
+if ! grep -q "^localhost $TCP_USER amdump" "$STOCK_HOSTS" 2>/dev/null; then
     if [ -f "$STOCK_HOSTS" ]; then
         STOCK_HOSTS_SAVED=$T/stock-amandahosts.orig
         cp -p "$STOCK_HOSTS" "$STOCK_HOSTS_SAVED"
@@ -122,7 +130,7 @@ if ! grep -q "^localhost root amdump" "$STOCK_HOSTS" 2>/dev/null; then
         STOCK_HOSTS_CREATED=1
         install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
     fi
-    echo "localhost root amdump" >> "$STOCK_HOSTS"
+    echo "localhost $TCP_USER amdump" >> "$STOCK_HOSTS"
 fi
 PORT=$((20000 + $$ % 10000))
 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork,su=backup" \
@@ -135,15 +143,24 @@ done
 C2=StockTcp
 mkdir -p "$AMANDA_CONFIG_DIR/$C2" "$T/tcp/state" "$T/tcp/vtapes/slot1" "$T/tcp/vtapes/slot2" "$T/tcp/vtapes/slot3" "$T/tcp/hold" "$T/tcp/lists"
 chown backup "$T/tcp/lists"
-sed -e 's/^dumpuser "backup"$/dumpuser "root"/' -e "s|$T/|$T/tcp/|g" \
+sed -e 's/^dumpuser "backup"$/dumpuser "'"$TCP_USER"'"/' -e "s|$T/|$T/tcp/|g" \
     -e 's/^  auth "local"$/  auth "bsdtcp"\n  client_port "'"$PORT"'"/' \
     -e '/^  amandad_path /d' "$AMANDA_CONFIG_DIR/$C/amanda.conf" > "$AMANDA_CONFIG_DIR/$C2/amanda.conf"
 cp "$AMANDA_CONFIG_DIR/$C/disklist" "$AMANDA_CONFIG_DIR/$C2/"
 grep -q 'auth "bsdtcp"' "$AMANDA_CONFIG_DIR/$C2/amanda.conf" || not_ok "the bsdtcp config was not made"
 chown -R backup "$D"
 rm -rf "$T/snap2"; cp -a "$D" "$T/snap2"
-timeout 120 amdump "$C2"
-is "amdump as root against the stock client over bsdtcp exits 0" "$?" "0"
+if [ "$TCP_USER" = backup ]; then
+    chown -R backup "$T/tcp"
+    as_backup amdump "$C2"
+else
+    timeout 120 amdump "$C2"
+fi
+is "amdump as $TCP_USER against the stock client over bsdtcp exits 0" "$?" "0"
+if [ "$TCP_USER" = backup ]; then
+    check "... its connections came from reserved ports given by ambind" \
+        grep -q "ambind: reserved port [0-9]" $(ls "$AMANDA_DBGDIR"/server/planner.*.debug "$AMANDA_DBGDIR"/server/dumper.*.debug 2>/dev/null | tail -3) /dev/null
+fi
 LOG=$(ls -t "$T"/tcp/state/log/log.*.[0-9]* 2>/dev/null | head -1)
 is "two level-0 dumps from the stock client over bsdtcp" \
     "$(grep -c "^SUCCESS dumper localhost $D/[a-z]* [0-9]* 0 " "$LOG" 2>/dev/null)" "2"
