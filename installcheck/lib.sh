@@ -28,3 +28,31 @@ check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 # is "description" got expected
 is()     { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got:      '$2'"; echo "#   expected: '$3'"; fi; }
 done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
+
+# AMANDA's own amandad reads ~backup/.amandahosts.  stock_amandahosts_allow
+# LINE adds LINE for this test (unless it is there); stock_amandahosts_restore
+# (call it from the test's EXIT trap) puts the file back as it was.
+STOCK_HOSTS=$(readlink -f ~backup/.amandahosts 2>/dev/null || echo ~backup/.amandahosts)
+_stock_hosts_saved=
+_stock_hosts_created=
+stock_amandahosts_allow() {
+    grep -qxF "$1" "$STOCK_HOSTS" 2>/dev/null && return 0
+    if [ -z "$_stock_hosts_saved$_stock_hosts_created" ]; then
+        if [ -f "$STOCK_HOSTS" ]; then
+            _stock_hosts_saved=$T/stock-amandahosts.orig
+            cp -p "$STOCK_HOSTS" "$_stock_hosts_saved"
+        else
+            _stock_hosts_created=1
+            install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
+        fi
+    fi
+    echo "$1" >> "$STOCK_HOSTS"
+}
+stock_amandahosts_restore() {
+    if [ -n "$_stock_hosts_saved" ]; then
+        cat "$_stock_hosts_saved" > "$STOCK_HOSTS"
+    elif [ -n "$_stock_hosts_created" ]; then
+        rm -f "$STOCK_HOSTS"
+    fi
+    _stock_hosts_saved= _stock_hosts_created=
+}

@@ -101,17 +101,10 @@ if ! command -v socat >/dev/null; then
     done_testing
     exit
 fi
-STOCK_HOSTS=$(readlink -f ~backup/.amandahosts 2>/dev/null || echo ~backup/.amandahosts)
-STOCK_HOSTS_SAVED=
-STOCK_HOSTS_CREATED=
 SOCAT_PID=
 cleanup_bsdtcp() {
     [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
-    if [ -n "$STOCK_HOSTS_SAVED" ]; then
-        cat "$STOCK_HOSTS_SAVED" > "$STOCK_HOSTS"
-    elif [ -n "$STOCK_HOSTS_CREATED" ]; then
-        rm -f "$STOCK_HOSTS"
-    fi
+    stock_amandahosts_restore
     cleanup_tmp
 }
 trap cleanup_bsdtcp EXIT
@@ -122,16 +115,7 @@ else
     TCP_USER=root
     echo "# $AMBIND is not setuid root: the bsdtcp run is made as root"
 fi
-if ! grep -q "^localhost $TCP_USER amdump" "$STOCK_HOSTS" 2>/dev/null; then
-    if [ -f "$STOCK_HOSTS" ]; then
-        STOCK_HOSTS_SAVED=$T/stock-amandahosts.orig
-        cp -p "$STOCK_HOSTS" "$STOCK_HOSTS_SAVED"
-    else
-        STOCK_HOSTS_CREATED=1
-        install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
-    fi
-    echo "localhost $TCP_USER amdump" >> "$STOCK_HOSTS"
-fi
+stock_amandahosts_allow "localhost $TCP_USER amdump"
 PORT=$((20000 + $$ % 10000))
 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork,su=backup" \
     EXEC:"$STOCK -auth=bsdtcp amdump",nofork 2>"$T/socat.err" &

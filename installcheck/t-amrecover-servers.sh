@@ -24,36 +24,16 @@ PORT=$((20000 + $$ % 10000))
 SOCAT_PID=
 SOCAT2_PID=
 # AMANDA's amandad serves our amrecover (run as root) only when
-# ~backup/.amandahosts lets root use amindexd and amidxtaped: add that line
-# for the test and put the file back as it was afterwards.
-STOCK_HOSTS=$(readlink -f ~backup/.amandahosts 2>/dev/null || echo ~backup/.amandahosts)
-STOCK_HOSTS_SAVED=
-STOCK_HOSTS_CREATED=
-restore_stock_hosts() {
-    if [ -n "$STOCK_HOSTS_SAVED" ]; then
-        cat "$STOCK_HOSTS_SAVED" > "$STOCK_HOSTS"
-    elif [ -n "$STOCK_HOSTS_CREATED" ]; then
-        rm -f "$STOCK_HOSTS"
-    fi
-}
+# ~backup/.amandahosts lets root use amindexd and amidxtaped.
 cleanup() {
     [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null
     [ -n "$SOCAT2_PID" ] && kill "$SOCAT2_PID" 2>/dev/null
-    restore_stock_hosts
+    stock_amandahosts_restore
     rm -rf "/etc/amanda/$CONF"
     cleanup_tmp
 }
 trap cleanup EXIT
-if ! grep -q "^localhost root amindexd amidxtaped" "$STOCK_HOSTS" 2>/dev/null; then
-    if [ -f "$STOCK_HOSTS" ]; then
-        STOCK_HOSTS_SAVED=$T/stock-amandahosts.orig
-        cp -p "$STOCK_HOSTS" "$STOCK_HOSTS_SAVED"
-    else
-        STOCK_HOSTS_CREATED=1
-        install -m 600 -o backup -g backup /dev/null "$STOCK_HOSTS"
-    fi
-    echo "localhost root amindexd amidxtaped" >> "$STOCK_HOSTS"
-fi
+stock_amandahosts_allow "localhost root amindexd amidxtaped"
 stock() { chown -R backup:backup "$T" "/etc/amanda/$CONF"; runuser -u backup -- timeout 120 "$@"; }
 W=$T/w
 D=$W/data/tree
