@@ -130,6 +130,7 @@ chown backup "$T/tcp/lists"
 sed -e 's/^dumpuser "backup"$/dumpuser "'"$TCP_USER"'"/' -e "s|$T/|$T/tcp/|g" \
     -e 's/^  auth "local"$/  auth "bsdtcp"\n  client_port "'"$PORT"'"/' \
     -e '/^  amandad_path /d' "$AMANDA_CONFIG_DIR/$C/amanda.conf" > "$AMANDA_CONFIG_DIR/$C2/amanda.conf"
+echo 'reserved-tcp-port 700,710' >> "$AMANDA_CONFIG_DIR/$C2/amanda.conf"
 cp "$AMANDA_CONFIG_DIR/$C/disklist" "$AMANDA_CONFIG_DIR/$C2/"
 grep -q 'auth "bsdtcp"' "$AMANDA_CONFIG_DIR/$C2/amanda.conf" || not_ok "the bsdtcp config was not made"
 chown -R backup "$D"
@@ -142,8 +143,10 @@ else
 fi
 is "amdump as $TCP_USER against the stock client over bsdtcp exits 0" "$?" "0"
 if [ "$TCP_USER" = backup ]; then
-    check "... its connections came from reserved ports given by ambind" \
-        grep -q "ambind: reserved port [0-9]" $(ls "$AMANDA_DBGDIR"/server/planner.*.debug "$AMANDA_DBGDIR"/server/dumper.*.debug 2>/dev/null | tail -3) /dev/null
+    ports=$(cat "$AMANDA_DBGDIR"/server/planner.*.debug "$AMANDA_DBGDIR"/server/dumper.*.debug 2>/dev/null |
+            sed -n 's/.*ambind: reserved port \([0-9]*\).*/\1/p')
+    check "... its connections came from reserved ports given by ambind, in reserved-tcp-port 700,710" \
+        test -n "$ports" -a -z "$(echo "$ports" | awk '$1 < 700 || $1 > 710')"
 fi
 LOG=$(ls -t "$T"/tcp/state/log/log.*.[0-9]* 2>/dev/null | head -1)
 is "two level-0 dumps from the stock client over bsdtcp" \

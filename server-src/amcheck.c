@@ -23,6 +23,7 @@
 #include "admin-util.h"
 #include "dumpuser.h"
 #include "amcheck.h"
+#include "server-dle.h"
 #include "amutil.h"
 #include "debug.h"
 
@@ -313,6 +314,7 @@ main(int argc, char **argv)
     g_autoptr(conf_t) conf = admin_load_config(a.config, overrides);
     if (!conf)
         return 1;
+    server_dle_set_conf(conf);
     g_autofree char *not_dumpuser = dumpuser_mismatch(conf);
     if (not_dumpuser) {
         printf("ERROR: %s\n", not_dumpuser);

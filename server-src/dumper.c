@@ -488,6 +488,7 @@ main(int argc, char **argv)
     }
     d.chunksize = chunksize;
     d.conf = server_load_config(argv[1], overrides);
+    server_dle_set_conf(d.conf);
     disklist_t *dl = server_load_disklist(d.conf);
     server_log_open(logpath);
     dumper_mesg_init(&d.mesg);

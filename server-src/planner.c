@@ -314,6 +314,7 @@ main(int argc, char **argv)
     }
     planner_t pl = { 0 };
     pl.conf = server_load_config(argv[1], overrides);
+    server_dle_set_conf(pl.conf);
     conf_set_global(pl.conf);
     pl.dl = server_load_disklist(pl.conf);
     pl.infodir = server_conf_path(pl.conf, CNF_INFOFILE);

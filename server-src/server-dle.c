@@ -58,11 +58,42 @@ server_dle_comp_suffix(const disklist_entry_t *entry)
     }
 }
 
+/* The configuration the security conf function reads amanda.conf's global
+ * port ranges from (set by server_dle_set_conf). */
+static const conf_t *security_conf;
+static char *reserved_tcp_text, *unreserved_tcp_text;
+
+void
+server_dle_set_conf(const conf_t *conf)
+{
+    security_conf = conf;
+    g_clear_pointer(&reserved_tcp_text, g_free);
+    g_clear_pointer(&unreserved_tcp_text, g_free);
+}
+
+/* "LOW,HIGH" of ID when amanda.conf sets it; NULL otherwise, so the
+ * defaults of stream-ports (and configure's --with-tcpportrange) apply. */
+static const char *
+port_range_seen(conf_param_t id, char **text)
+{
+    if (!security_conf || !conf_seen(security_conf, id))
+        return NULL;
+    if (!*text) {
+        const conf_value_t *v = conf_get(security_conf, id);
+        *text = g_strdup_printf("%d,%d", (int)v->i, (int)v->i2);
+    }
+    return *text;
+}
+
 const char *
 server_dle_security_conf(const char *key, void *arg)
 {
     const disklist_entry_t *entry = arg;
     const char *v = NULL;
+    if (strcmp(key, "reserved_tcp_port") == 0)
+        return port_range_seen(CNF_RESERVED_TCP_PORT, &reserved_tcp_text);
+    if (strcmp(key, "unreserved_tcp_port") == 0)
+        return port_range_seen(CNF_UNRESERVED_TCP_PORT, &unreserved_tcp_text);
     if (strcmp(key, "client_username") == 0)
         v = server_dle_str(entry, DUMPTYPE_CLIENT_USERNAME);
     else if (strcmp(key, "amandad_path") == 0)

@@ -33,6 +33,11 @@ const char *server_dle_auth(const disklist_entry_t *entry);
 /* Compression suffix in tape headers: ".gz" or NULL when uncompressed. */
 const char *server_dle_comp_suffix(const disklist_entry_t *entry);
 
+/* Let server_dle_security_conf answer amanda.conf's reserved_tcp_port and
+ * unreserved_tcp_port (when set there) from CONF, which must outlive the
+ * requests. */
+void server_dle_set_conf(const conf_t *conf);
+
 /* Answer security_conf_fn_t questions from the dumptype of the entry
  * (client_username, amandad_path, client_port). */
 const char *server_dle_security_conf(const char *key, void *entry);
