@@ -79,15 +79,15 @@ static void
 add_range(GArray *ranges, guint64 start, guint64 end)
 {
     if (ranges->len) {
-        AmgtarDarRange *last = &g_array_index(ranges, AmgtarDarRange, ranges->len - 1);
-        if (last->end == AMGTAR_DAR_END_OF_IMAGE)
+        DarRange *last = &g_array_index(ranges, DarRange, ranges->len - 1);
+        if (last->end == DAR_END_OF_IMAGE)
             return;
         if (start <= last->end + 1) {
             last->end = MAX(last->end, end);
             return;
         }
     }
-    AmgtarDarRange r = { start, end };
+    DarRange r = { start, end };
     g_array_append_val(ranges, r);
 }
 
@@ -102,7 +102,7 @@ member_end(const GArray *entries, guint i)
         if (next > rec)
             return next * 512 - 1;
     }
-    return AMGTAR_DAR_END_OF_IMAGE;
+    return DAR_END_OF_IMAGE;
 }
 
 GArray *
@@ -119,7 +119,7 @@ amgtar_dar_ranges(const char *state, gssize len, GPtrArray *members, GError **er
         g_ptr_array_add(prefixes, state_prefix(members->pdata[m]));
     g_autofree gboolean *found = g_new0(gboolean, members->len + 1);
 
-    GArray *ranges = g_array_new(FALSE, FALSE, sizeof(AmgtarDarRange));
+    GArray *ranges = g_array_new(FALSE, FALSE, sizeof(DarRange));
     for (guint i = 0; i < entries->len; i++) {
         const StateEntry *e = &g_array_index(entries, StateEntry, i);
         gboolean wanted = FALSE;
@@ -149,12 +149,8 @@ amgtar_dar_format(const GArray *ranges)
 {
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < ranges->len; i++) {
-        const AmgtarDarRange *r = &g_array_index(ranges, AmgtarDarRange, i);
-        if (r->end == AMGTAR_DAR_END_OF_IMAGE)
-            g_string_append_printf(s, "DAR %" G_GUINT64_FORMAT ":-1\n", r->start);
-        else
-            g_string_append_printf(s, "DAR %" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT "\n",
-                                   r->start, r->end);
+        const DarRange *r = &g_array_index(ranges, DarRange, i);
+        dar_append_line(s, r->start, r->end);
     }
     return g_string_free(s, FALSE);
 }

@@ -6,23 +6,18 @@
  * paths, the restore side needs only the bytes from each chosen member's
  * record to the next member's record: this module turns the state text
  * and the chosen paths into those byte ranges, adjacent ranges merged,
- * in image order.  A range ends at END_OF_IMAGE when its member is the
+ * in image order.  A range ends at DAR_END_OF_IMAGE when its member is the
  * last one listed (the state does not know how long the image is).
  *
  * Pure functions over buffers; amgtar restore reports the ranges as
- * "DAR start:end" lines (end inclusive, -1 for the end of the image),
- * which amrecover relays to the tape server. */
+ * "DAR start:end" lines (common-src/dar.h), which amrecover relays to the
+ * tape server. */
 #ifndef AMGTAR_DAR_H
 #define AMGTAR_DAR_H
 
 #include <glib.h>
 
-#define AMGTAR_DAR_END_OF_IMAGE G_MAXUINT64
-
-typedef struct {
-    guint64 start;   /* first byte */
-    guint64 end;     /* last byte, inclusive, or AMGTAR_DAR_END_OF_IMAGE */
-} AmgtarDarRange;
+#include "dar.h"
 
 #define AMGTAR_DAR_ERROR (amgtar_dar_error_quark())
 GQuark amgtar_dar_error_quark(void);
@@ -31,7 +26,7 @@ typedef enum {
     AMGTAR_DAR_ERROR_NOT_FOUND,  /* a chosen path is not in the state */
 } amgtar_dar_error_t;
 
-/* Ranges (AmgtarDarRange, ascending, merged) covering every member of
+/* Ranges (DarRange, ascending, merged) covering every member of
  * MEMBERS, restore names as amgtar_restore_member gives them ("./a/b",
  * "./dir", "." for everything); a directory covers everything under it.
  * STATE is the state file's text (LEN bytes, or -1 for NUL-terminated).

@@ -213,8 +213,8 @@ dar_ranges(const AmgtarArgs *a, GPtrArray *members)
         fprintf(stderr, "amgtar: restore: %s; reading the whole image\n", err->message);
         dbprintf("dar: %s; reading the whole image", err->message);
     }
-    ranges = g_array_new(FALSE, FALSE, sizeof(AmgtarDarRange));
-    AmgtarDarRange all = { 0, AMGTAR_DAR_END_OF_IMAGE };
+    ranges = g_array_new(FALSE, FALSE, sizeof(DarRange));
+    DarRange all = { 0, DAR_END_OF_IMAGE };
     g_array_append_val(ranges, all);
     return ranges;
 }

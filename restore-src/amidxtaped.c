@@ -542,10 +542,7 @@ cursor_send(Cursor *c, guint64 start, guint64 end)
 static void
 send_dar_data(Tape *t, dumpfile_t *first)
 {
-    typedef struct {
-        guint64 start, end;
-    } Range;
-    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(Range));
+    g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(DarRange));
     gboolean ready = FALSE, done = FALSE;
     while (!ready || !done) {
         g_autofree char *line = ctl_read(t);
@@ -559,15 +556,15 @@ send_dar_data(Tape *t, dumpfile_t *first)
             done = TRUE;
             continue;
         }
-        Range r;
+        DarRange r;
         if (done)
             fail(t, "\"%s\" after DAR-DONE (expected DATA-READY)", line);
         if (!dar_parse_line(line, &r.start, &r.end))
             fail(t, "\"%s\" is not \"DAR start:end\" or DAR-DONE", line);
         g_array_append_val(ranges, r);
     }
-    if (ranges->len == 1 && g_array_index(ranges, Range, 0).start == 0 &&
-        g_array_index(ranges, Range, 0).end == DAR_END_OF_IMAGE) {
+    if (ranges->len == 1 && g_array_index(ranges, DarRange, 0).start == 0 &&
+        g_array_index(ranges, DarRange, 0).end == DAR_END_OF_IMAGE) {
         dbprintf("dar: the whole image asked for\n");
         send_data(t, first);   /* which also checks its CRC */
         return;
@@ -586,7 +583,7 @@ send_dar_data(Tape *t, dumpfile_t *first)
     if (first->server_crc.size)
         image = first->server_crc.size;
     for (guint i = 0; image && i < ranges->len; i++) {
-        const Range *r = &g_array_index(ranges, Range, i);
+        const DarRange *r = &g_array_index(ranges, DarRange, i);
         planned += (guint64)dar_range_bytes(r->start, r->end, image);
     }
     dbprintf("dar: %u range(s), %" G_GUINT64_FORMAT " bytes to send of a %" G_GUINT64_FORMAT
@@ -594,7 +591,7 @@ send_dar_data(Tape *t, dumpfile_t *first)
     cursor_enter_part(&c, 0, 0);
     guint64 sent = 0;
     for (guint i = 0; i < ranges->len; i++) {
-        const Range *r = &g_array_index(ranges, Range, i);
+        const DarRange *r = &g_array_index(ranges, DarRange, i);
         sent += cursor_send(&c, r->start, r->end);
     }
     dbprintf("dar: sent %" G_GUINT64_FORMAT " bytes in %u range(s) of a %" G_GUINT64_FORMAT

@@ -1,4 +1,5 @@
 /* dar: DAR range lines (see dar.h). */
+#include "config.h"
 #include "dar.h"
 
 #include <string.h>
@@ -31,6 +32,16 @@ dar_parse_line(const char *line, guint64 *start, guint64 *end)
     }
     const char *q = NULL;
     return parse_offset(p + 1, &q, end) && *q == '\0' && *end >= *start;
+}
+
+void
+dar_append_line(GString *out, guint64 start, guint64 end)
+{
+    if (end == DAR_END_OF_IMAGE)
+        g_string_append_printf(out, "DAR %" G_GUINT64_FORMAT ":-1\n", start);
+    else
+        g_string_append_printf(out, "DAR %" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT "\n", start,
+                               end);
 }
 
 gint64

@@ -1,4 +1,6 @@
-/* Unit tests for the DAR range lines amrecover and amidxtaped exchange. */
+/* Unit tests for the DAR range lines amgtar, amrecover and amidxtaped exchange. */
+#include "config.h"
+
 #include <glib.h>
 
 #include "dar.h"
