@@ -224,6 +224,34 @@ connect_timed_out(void *arg)
 
 /* Start a non-blocking connect to the current address (bound inside the
  * port range when there is one). */
+/* C->fd: a socket for AI, bound in C's port range when it has one -- by
+ * the ambind helper when that is a reserved range and we are not root,
+ * here otherwise.  FALSE after attempt_failed. */
+static gboolean
+open_socket(connecting_t *c, const struct addrinfo *ai)
+{
+    g_autoptr(GError) err = NULL;
+    if (c->ranged && c->range.high < 1024 && geteuid() != 0) {
+        c->fd = ambind_socket(ai->ai_family, &c->range, &err);
+    } else {
+        c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                       ai->ai_protocol);
+        if (c->fd < 0) {
+            attempt_failed(c, errno);
+            return FALSE;
+        }
+        if (c->ranged)
+            (void)stream_ports_bind(c->fd, ai->ai_family, &c->range, c->range_name, &err);
+    }
+    if (err) {
+        g_free(c->why);
+        c->why = g_strdup(err->message);
+        attempt_failed(c, 0);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 try_next(connecting_t *c)
 {
@@ -240,33 +268,8 @@ try_next(connecting_t *c)
         return;
     }
     const struct addrinfo *ai = c->ai;
-    if (c->ranged && c->range.high < 1024 && geteuid() != 0) {
-        /* the dump user: the reserved port comes from the ambind helper */
-        g_autoptr(GError) err = NULL;
-        c->fd = ambind_socket(ai->ai_family, &c->range, &err);
-        if (c->fd < 0) {
-            g_free(c->why);
-            c->why = g_strdup(err->message);
-            attempt_failed(c, 0);
-            return;
-        }
-    } else {
-        c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                       ai->ai_protocol);
-    }
-    if (c->fd < 0) {
-        attempt_failed(c, errno);
+    if (!open_socket(c, ai))
         return;
-    }
-    if (c->ranged && !(c->range.high < 1024 && geteuid() != 0)) {
-        g_autoptr(GError) err = NULL;
-        if (stream_ports_bind(c->fd, ai->ai_family, &c->range, c->range_name, &err) < 0) {
-            g_free(c->why);
-            c->why = g_strdup(err->message);
-            attempt_failed(c, 0);
-            return;
-        }
-    }
     if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
         report_success(c);
         return;
