@@ -569,10 +569,8 @@ send_dar_data(Tape *t, dumpfile_t *first)
         send_data(t, first);   /* which also checks its CRC */
         return;
     }
-    void *mem = NULL;
-    if (posix_memalign(&mem, 4096, VOLREAD_DEFAULT_BLOCK) != 0)
-        g_error("out of memory for a read buffer");
-    Cursor c = { .t = t, .buf = mem, .part_bytes = catalogue_part_sizes(t, first) };
+    Cursor c = { .t = t, .buf = volread_alloc_buffer(VOLREAD_DEFAULT_BLOCK),
+                 .part_bytes = catalogue_part_sizes(t, first) };
     /* the image size: the header's (a dump written straight to the volume
      * has none), else the catalogue's parts added up; logged with what is
      * to be sent before anything is, as amrecover may close the connection
@@ -602,7 +600,7 @@ send_dar_data(Tape *t, dumpfile_t *first)
     g_clear_pointer(&t->res, changer_release);
     if (c.part_bytes)
         g_array_unref(c.part_bytes);
-    free(mem);
+    free(c.buf);
     close(DATA_OUT);
 }
 

@@ -82,8 +82,8 @@ crc_worker_run(gpointer arg)
     }
 }
 
-static char *
-aligned_buffer(gsize size)
+char *
+volread_alloc_buffer(gsize size)
 {
     /* page-aligned: the kernel copies into it at full speed (unaligned
      * destinations made read() several times slower on AMD CPUs) */
@@ -128,7 +128,7 @@ volread_copy_file(Device *dev, ImageSink *sink, guint64 *bytes, GError **error)
     ring_buf_t ring[COPY_RING];
     crc_worker_t w = { g_async_queue_new(), g_async_queue_new(), imagesink_crc_in(sink) };
     for (int i = 0; i < COPY_RING; i++) {
-        ring[i].buf = aligned_buffer(slot);
+        ring[i].buf = volread_alloc_buffer(slot);
         g_async_queue_push(w.done, &ring[i]);
     }
     GThread *thread = g_thread_new("crc32c", crc_worker_run, &w);
@@ -164,10 +164,7 @@ gboolean
 volread_copy_holding(holding_reader_t *reader, ImageSink *sink, GError **error)
 {
     gsize room = VOLREAD_DEFAULT_BLOCK;
-    void *mem = NULL;
-    if (posix_memalign(&mem, 4096, room) != 0)
-        g_error("out of memory for a %" G_GSIZE_FORMAT "-byte read buffer", room);
-    g_autofree char *buf = mem;
+    g_autofree char *buf = volread_alloc_buffer(room);
     for (;;) {
         gssize n = holding_reader_read(reader, buf, room, error);
         if (n < 0)

@@ -23,6 +23,10 @@ typedef enum {
  * reads than the 32 KiB volume block cost fewer system calls. */
 #define VOLREAD_DEFAULT_BLOCK (256 * 1024)
 
+/* A page-aligned read buffer of SIZE bytes (free with free/g_free); aborts
+ * when memory is short, as g_malloc does. */
+char *volread_alloc_buffer(gsize size);
+
 /* Open DEVICE_NAME and start it for reading.  WANT_LABEL (may be NULL)
  * must equal the volume's label.  BLOCK_SIZE 0 means
  * VOLREAD_DEFAULT_BLOCK. */
