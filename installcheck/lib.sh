@@ -56,3 +56,13 @@ stock_amandahosts_restore() {
     fi
     _stock_hosts_saved= _stock_hosts_created=
 }
+
+# wait_for_port PORT: until something listens on 127.0.0.1:PORT (at most 2 s).
+wait_for_port() {
+    local _
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.2
+    done
+    return 1
+}

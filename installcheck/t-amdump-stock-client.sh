@@ -120,10 +120,7 @@ PORT=$((20000 + $$ % 10000))
 socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork,su=backup" \
     EXEC:"$STOCK -auth=bsdtcp amdump",nofork 2>"$T/socat.err" &
 SOCAT_PID=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
-    sleep 0.2
-done
+wait_for_port "$PORT"
 C2=StockTcp
 mkdir -p "$AMANDA_CONFIG_DIR/$C2" "$T/tcp/state" "$T/tcp/vtapes/slot1" "$T/tcp/vtapes/slot2" "$T/tcp/vtapes/slot3" "$T/tcp/hold" "$T/tcp/lists"
 chown backup "$T/tcp/lists"

@@ -158,10 +158,7 @@ if command -v socat >/dev/null && [ "$(id -u)" = 0 ]; then
     AMANDA_AMANDAHOSTS=$T/amandahosts socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork \
         EXEC:"$AMANDA_LIBEXECDIR/amandad -auth=bsdtcp amdump",nofork 2>"$T/socat.err" &
     SOCAT_PID=$!
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-        (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
-        sleep 0.2
-    done
+    wait_for_port "$PORT"
     cat >> "$AMANDA_CONFIG_DIR/$C/amanda.conf" <<CONF
 define dumptype dtb {
   dt

@@ -194,10 +194,7 @@ AMANDA_AMANDAHOSTS=$T/amandahosts AMANDA_CONFIG_DIR=/etc/amanda \
     EXEC:"$PREFIX/libexec/amanda/amandad -auth=bsdtcp amindexd amidxtaped",nofork \
     2>"$T/socat.err" &
 SOCAT_PID=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
-    sleep 0.2
-done
+wait_for_port "$PORT"
 
 # recover DIR COMMANDS...: one stock amrecover session, extracting into DIR
 recover() {
@@ -359,10 +356,7 @@ PORT2=$((PORT + 1))
 socat TCP-LISTEN:$PORT2,bind=127.0.0.1,reuseaddr,fork,su=backup \
     EXEC:"/usr/lib/amanda/amandad -auth=bsdtcp amindexd amidxtaped",nofork 2>"$T/socat2.err" &
 SOCAT2_PID=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    (echo > /dev/tcp/127.0.0.1/$PORT2) 2>/dev/null && break
-    sleep 0.2
-done
+wait_for_port "$PORT2"
 stock_servers() {
     local dir=$1; shift
     mkdir -p "$dir"
