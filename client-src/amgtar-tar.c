@@ -109,8 +109,13 @@ GPtrArray *
 amgtar_argv_restore(const AmgtarArgs *a, const char *target, const char *files_from)
 {
     GPtrArray *argv = argv_new(a);
-    add(argv, "--extract", "--file", "-", "--numeric-owner",
-        "--preserve-permissions", "--listed-incremental=/dev/null", NULL);
+    /* The image comes on a pipe: 64 KiB reads, each filled before tar
+     * looks at it (--read-full-records), instead of one 10 KiB read per
+     * record, which kept tar and its feeder waking each other (an
+     * extraction into tmpfs took 0.12 s instead of 0.09).  Reading only:
+     * the image's own record size does not matter. */
+    add(argv, "--extract", "--file", "-", "--read-full-records", "--blocking-factor", "128",
+        "--numeric-owner", "--preserve-permissions", "--listed-incremental=/dev/null", NULL);
     if (target)
         add(argv, "--directory", target, NULL);
     if (a->acls)

@@ -184,11 +184,12 @@ test_argv_estimate_restore_list(void)
                     "--one-file-system --no-check-device --listed-incremental S --sparse "
                     "--ignore-failed-read --totals .");
     g_autofree char *r = argv_str(amgtar_argv_restore(a, "/t", "/tmp/l"));
-    g_assert_cmpstr(r, ==, "gtar --extract --file - --numeric-owner --preserve-permissions "
+    g_assert_cmpstr(r, ==, "gtar --extract --file - --read-full-records --blocking-factor 128 "
+                    "--numeric-owner --preserve-permissions "
                     "--listed-incremental=/dev/null --directory /t --files-from /tmp/l");
     g_autofree char *r2 = argv_str(amgtar_argv_restore(a, NULL, NULL));
-    g_assert_cmpstr(r2, ==, "gtar --extract --file - --numeric-owner --preserve-permissions "
-                    "--listed-incremental=/dev/null");
+    g_assert_cmpstr(r2, ==, "gtar --extract --file - --read-full-records --blocking-factor 128 "
+                    "--numeric-owner --preserve-permissions --listed-incremental=/dev/null");
     g_autofree char *l = argv_str(amgtar_argv_list(a));
     g_assert_cmpstr(l, ==, "gtar --list --file -");
 }
