@@ -28,6 +28,15 @@
 
 enum { PAIR_DATA, PAIR_MESG, PAIR_INDEX, PAIR_STATE };
 #define READ_CHUNK (1024 * 1024)
+/* After taking less than BATCH_BYTES of the image, wait BATCH_WAIT_US
+ * before polling again, so the next take is a big one.  Taking each few
+ * records tar wrote as soon as they came kept the two processes fighting
+ * over the pipe's lock (5% of our time spinning on it) and waking each
+ * other: sendbackup then ran at 0.8-0.9 of `tar | cat`, with it at
+ * 0.95-1.3.  The wait never limits throughput (each take has all there
+ * is) and adds at most BATCH_WAIT_US of latency. */
+#define BATCH_BYTES (256 * 1024)
+#define BATCH_WAIT_US 100
 
 typedef struct {
     const dle_t *dle;
@@ -250,6 +259,8 @@ static gboolean pump(backup_t *b, sendbackup_data_t *data, GError **error)
                 ssize_t n = sendbackup_data_from_fd(data, *fd, buf, READ_CHUNK, error);
                 if (n < 0)
                     return FALSE;
+                if (n > 0 && n < BATCH_BYTES)
+                    usleep(BATCH_WAIT_US);
                 if (n == 0) {
                     close(*fd);
                     *fd = -1;
