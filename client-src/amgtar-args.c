@@ -93,7 +93,7 @@ args_new(void)
     a->one_file_system = TRUE;
     a->sparse = TRUE;
     a->atime_preserve = -1;      /* decided in main: yes only as root */
-    a->check_device = FALSE;
+    a->check_device = TRUE;      /* AMANDA's default: tar checks device numbers */
     /* tar exits 1 when a file changed while being read: still a backup */
     a->exit_good[0] = TRUE;
     a->exit_good[1] = TRUE;

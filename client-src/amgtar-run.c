@@ -129,8 +129,8 @@ amgtar_helper_incompatible(const AmgtarArgs *a)
         return g_strdup("include lists");
     if (a->exclude_file->len || a->exclude_list->len)
         return g_strdup("exclude lists");
-    if (!a->one_file_system || !a->sparse || a->check_device || a->atime_preserve > 0)
-        return g_strdup("ONE-FILE-SYSTEM no, SPARSE no, CHECK-DEVICE yes or ATIME-PRESERVE yes");
+    if (!a->one_file_system || !a->sparse || a->atime_preserve > 0)
+        return g_strdup("ONE-FILE-SYSTEM no, SPARSE no or ATIME-PRESERVE yes");
     if (a->acls || a->selinux || a->xattrs)
         return g_strdup("ACLS, SELINUX or XATTRS");
     if (!a->config || !a->host)
@@ -143,7 +143,8 @@ amgtar_helper_argv(const char *helper, const char *op, const AmgtarArgs *a, int 
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(argv, g_strdup(helper));
-    g_ptr_array_add(argv, g_strdup(op));
+    /* the helper knows CHECK-DEVICE only as its operation's name */
+    g_ptr_array_add(argv, a->check_device ? g_strdup(op) : g_strconcat(op, "-no-check-device", NULL));
     g_ptr_array_add(argv, g_strdup(a->config));
     g_ptr_array_add(argv, g_strdup(a->host));
     g_ptr_array_add(argv, g_strdup(amgtar_args_dir(a)));

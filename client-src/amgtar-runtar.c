@@ -182,13 +182,15 @@ int
 main(int argc, char **argv)
 {
     enum runtar_op op;
+    bool check_device;
     int level;
     sanitise_fds();
     umask(077);
     if (argc != 6)
-        die("usage: " HELPER " estimate|backup CONFIG HOST DISK LEVEL");
-    if (!runtar_parse_op(argv[1], &op))
-        die("unknown operation \"%s\" (estimate or backup)", argv[1]);
+        die("usage: " HELPER " estimate|backup[-no-check-device] CONFIG HOST DISK LEVEL");
+    if (!runtar_parse_op(argv[1], &op, &check_device))
+        die("unknown operation \"%s\" (estimate or backup, optionally with "
+            "-no-check-device)", argv[1]);
     if (!runtar_valid_name(argv[2]))
         die("invalid config name");
     if (!runtar_valid_name(argv[3]))
@@ -209,7 +211,7 @@ main(int argc, char **argv)
     drop_privileges();
 
     const char *tar_argv[RUNTAR_MAX_ARGV];
-    runtar_build_argv(tar_argv, op, GNUTAR_PATH, snapshot);
+    runtar_build_argv(tar_argv, op, check_device, GNUTAR_PATH, snapshot);
     static char *const envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
     execve(GNUTAR_PATH, (char *const *)tar_argv, envp);
     die("cannot run %s: %s", GNUTAR_PATH, strerror(errno));

@@ -7,10 +7,24 @@
 #include <string.h>
 
 bool
-runtar_parse_op(const char *word, enum runtar_op *op)
+runtar_parse_op(const char *word, enum runtar_op *op, bool *check_device)
 {
-    if (strcmp(word, "estimate") == 0) { *op = RUNTAR_ESTIMATE; return true; }
-    if (strcmp(word, "backup") == 0) { *op = RUNTAR_BACKUP; return true; }
+    static const struct {
+        const char *word;
+        enum runtar_op op;
+        bool check_device;
+    } ops[] = {
+        { "estimate", RUNTAR_ESTIMATE, true },
+        { "backup", RUNTAR_BACKUP, true },
+        { "estimate-no-check-device", RUNTAR_ESTIMATE, false },
+        { "backup-no-check-device", RUNTAR_BACKUP, false },
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(word, ops[i].word) == 0) {
+            *op = ops[i].op;
+            *check_device = ops[i].check_device;
+            return true;
+        }
     return false;
 }
 
@@ -89,8 +103,8 @@ runtar_snapshot_path(char *out, size_t outlen, const char *listdir, const char *
 }
 
 void
-runtar_build_argv(const char **argv, enum runtar_op op, const char *tar,
-                  const char *snapshot)
+runtar_build_argv(const char **argv, enum runtar_op op, bool check_device,
+                  const char *tar, const char *snapshot)
 {
     int n = 0;
     argv[n++] = tar;
@@ -98,7 +112,8 @@ runtar_build_argv(const char **argv, enum runtar_op op, const char *tar,
     argv[n++] = "--file";
     argv[n++] = op == RUNTAR_BACKUP ? "-" : "/dev/null";
     argv[n++] = "--one-file-system";
-    argv[n++] = "--no-check-device";
+    if (!check_device)
+        argv[n++] = "--no-check-device";
     argv[n++] = "--listed-incremental";
     argv[n++] = snapshot;
     argv[n++] = "--sparse";

@@ -18,8 +18,11 @@ enum runtar_op { RUNTAR_ESTIMATE, RUNTAR_BACKUP };
 #define RUNTAR_MAX_NAME 64
 #define RUNTAR_MAX_ARGV 24
 
-/* "estimate" or "backup". */
-bool runtar_parse_op(const char *word, enum runtar_op *op);
+/* "estimate" or "backup", tar checking device numbers (AMGTAR's default,
+ * CHECK-DEVICE yes), or the same with "-no-check-device" appended
+ * (CHECK-DEVICE no: tar gets --no-check-device).  *CHECK_DEVICE says
+ * which. */
+bool runtar_parse_op(const char *word, enum runtar_op *op, bool *check_device);
 /* [A-Za-z0-9._-]{1,64}, not starting with '.' or '-'. */
 bool runtar_valid_name(const char *name);
 /* Decimal 0..RUNTAR_MAX_LEVEL, no sign, no leading zeros. */
@@ -41,8 +44,8 @@ bool runtar_snapshot_path(char *out, size_t outlen, const char *listdir,
  * line; the strings point at TAR, SNAPSHOT or static text.  tar archives
  * "." : the helper has already made the checked disk its working
  * directory, so no path from the caller reaches tar at all. */
-void runtar_build_argv(const char **argv, enum runtar_op op, const char *tar,
-                       const char *snapshot);
+void runtar_build_argv(const char **argv, enum runtar_op op, bool check_device,
+                       const char *tar, const char *snapshot);
 
 /* Is DISK equal to or below one of the absolute directories listed in
  * CONF (one per line; blank lines and '#' comments skipped)? */

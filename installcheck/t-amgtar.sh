@@ -117,7 +117,7 @@ make_tree() {
     touch -d '2020-01-01 12:00:00' "$SRC/plain.txt"
 }
 
-echo "1..42"
+echo "1..45"
 if [ ! -x "$AMGTAR" ] || [ -z "$PY" ]; then
     echo "Bail out! $AMGTAR not installed or python3 missing"
     exit 1
@@ -147,6 +147,16 @@ fi
 
 # --- level 0 -------------------------------------------------------------
 if amgtar_backup 0 "$WORK/l0" --record; then ok "level 0 backup exits 0"; else not_ok "level 0 backup exits 0"; diag "$WORK/l0.mesg"; fi
+tar_line() { # the tar command line of the newest backup, from amgtar's debug logs
+    local newest
+    newest=$(ls -t $(grep -rl "running .*--create --file - " "$WORK/debug") | head -1)
+    grep -h "running .*--create --file - " "$newest" | tail -1
+}
+check "CHECK-DEVICE defaults to yes, as in AMANDA: no --no-check-device for tar" \
+    bash -c '[ -n "$1" ] && ! echo "$1" | grep -q -- --no-check-device' _ "$(tar_line)"
+amgtar_backup 0 "$WORK/nc" --check-device no
+check "CHECK-DEVICE no gives tar --no-check-device" \
+    bash -c 'echo "$1" | grep -q -- --no-check-device' _ "$(tar_line)"
 size0=$(stat -c %s "$WORK/l0.img")
 kb=$(sed -n 's/^sendbackup: size \([0-9]*\)$/\1/p' "$WORK/l0.mesg")
 check "sendbackup: size ($kb) is the image size/1024 ($((size0 / 1024)))" \
@@ -256,13 +266,18 @@ check "helper refuses tar options and extra arguments" \
     bash -c "! '$RUNTAR' backup T h '$SRC' 0 --to-command=sh 2>/dev/null \
         && ! '$RUNTAR' --use-compress-program=sh backup T h '$SRC' 0 2>/dev/null \
         && ! '$RUNTAR' backup 'T;id' h '$SRC' 0 2>/dev/null \
-        && ! '$RUNTAR' backup T h '$SRC' 400 2>/dev/null"
+        && ! '$RUNTAR' backup T h '$SRC' 400 2>/dev/null \
+        && ! '$RUNTAR' backup-check-device T h '$SRC' 0 2>/dev/null"
 HLIST=$PREFIX/var/lib/amanda/gnutar-lists
 if mkdir -p "$HLIST" 2>/dev/null && [ -w "$HLIST" ]; then
     hsnap="$HLIST/${HOST}_$(echo "$SRC" | tr '/' '_')_0.est"
     : >"$hsnap"
     "$RUNTAR" estimate T "$HOST" "$SRC" 0 2>"$WORK/helper.out" >/dev/null
     check "helper runs a fixed tar estimate" grep -q "^Total bytes written: " "$WORK/helper.out"
+    : >"$hsnap"
+    "$RUNTAR" estimate-no-check-device T "$HOST" "$SRC" 0 2>"$WORK/helper2.out" >/dev/null
+    check "helper runs the estimate with --no-check-device (CHECK-DEVICE no)" \
+        grep -q "^Total bytes written: " "$WORK/helper2.out"
     rm -f "$hsnap"
 else
     ok "helper runs a fixed tar estimate # SKIP $HLIST not writable"

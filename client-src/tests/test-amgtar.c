@@ -5,6 +5,7 @@
 #include "amgtar-dar.h"
 #include "amgtar-index.h"
 #include "amgtar-messages.h"
+#include "amgtar-run.h"
 #include "amgtar-tar.h"
 
 #include <glib.h>
@@ -66,7 +67,7 @@ test_args_backup_line(void)
     g_assert_cmpint(a->state_stream, ==, 5);
     g_assert_true(a->one_file_system);
     g_assert_true(a->sparse);
-    g_assert_false(a->check_device);
+    g_assert_true(a->check_device);  /* AMANDA's default */
     g_assert_cmpint(a->atime_preserve, ==, -1);
     g_assert_true(a->exit_good[0] && a->exit_good[1] && !a->exit_good[2]);
 }
@@ -155,6 +156,7 @@ test_argv_backup(void)
     g_autoptr(AmgtarArgs) a = PARSE_OK("backup", "--host", "h", "--disk", "/d", "--level", "0",
                                        "--gnutar-path", "/bin/tar");
     a->atime_preserve = FALSE;
+    a->check_device = FALSE;
     g_autofree char *s = argv_str(amgtar_argv_backup(a, "/l/h__d_0.new", NULL));
     g_assert_cmpstr(s, ==, "/bin/tar --create --file - --directory /d --one-file-system "
                     "--no-check-device --listed-incremental /l/h__d_0.new --sparse "
@@ -181,8 +183,16 @@ test_argv_estimate_restore_list(void)
     a->atime_preserve = FALSE;
     g_autofree char *e = argv_str(amgtar_argv_estimate(a, "S", NULL));
     g_assert_cmpstr(e, ==, "gtar --create --file /dev/null --directory /mnt/x "
-                    "--one-file-system --no-check-device --listed-incremental S --sparse "
+                    "--one-file-system --listed-incremental S --sparse "
                     "--ignore-failed-read --totals .");
+    /* the privileged helper hears CHECK-DEVICE as its operation's name */
+    a->config = g_strdup("C");
+    a->host = g_strdup("h");
+    g_autofree char *hc = argv_str(amgtar_helper_argv("/x/helper", "estimate", a, 1));
+    g_assert_cmpstr(hc, ==, "/x/helper estimate C h /mnt/x 1");
+    a->check_device = FALSE;
+    g_autofree char *hn = argv_str(amgtar_helper_argv("/x/helper", "backup", a, 0));
+    g_assert_cmpstr(hn, ==, "/x/helper backup-no-check-device C h /mnt/x 0");
     g_autofree char *r = argv_str(amgtar_argv_restore(a, "/t", "/tmp/l"));
     g_assert_cmpstr(r, ==, "gtar --extract --file - --read-full-records --blocking-factor 128 "
                     "--numeric-owner --preserve-permissions "

@@ -10,12 +10,19 @@ static void
 test_op_and_level(void)
 {
     enum runtar_op op;
+    bool check = false;
     int level = -1;
-    g_assert_true(runtar_parse_op("backup", &op) && op == RUNTAR_BACKUP);
-    g_assert_true(runtar_parse_op("estimate", &op) && op == RUNTAR_ESTIMATE);
-    g_assert_false(runtar_parse_op("restore", &op));
-    g_assert_false(runtar_parse_op("--to-command=sh", &op));
-    g_assert_false(runtar_parse_op("Backup", &op));
+    g_assert_true(runtar_parse_op("backup", &op, &check) && op == RUNTAR_BACKUP && check);
+    g_assert_true(runtar_parse_op("estimate", &op, &check) && op == RUNTAR_ESTIMATE && check);
+    g_assert_true(runtar_parse_op("backup-no-check-device", &op, &check) && op == RUNTAR_BACKUP &&
+                  !check);
+    g_assert_true(runtar_parse_op("estimate-no-check-device", &op, &check) &&
+                  op == RUNTAR_ESTIMATE && !check);
+    g_assert_false(runtar_parse_op("restore", &op, &check));
+    g_assert_false(runtar_parse_op("--to-command=sh", &op, &check));
+    g_assert_false(runtar_parse_op("Backup", &op, &check));
+    g_assert_false(runtar_parse_op("backup-no-check-device ", &op, &check));
+    g_assert_false(runtar_parse_op("backup--no-check-device", &op, &check));
     g_assert_true(runtar_parse_level("0", &level) && level == 0);
     g_assert_true(runtar_parse_level("399", &level) && level == 399);
     static const char *const bad[] = { "", "400", "-1", "+1", "01", "1 ", "1e2", "9999", "x" };
@@ -70,12 +77,17 @@ test_snapshot_and_argv(void)
     g_assert_false(runtar_snapshot_path(small, sizeof small, "/l", "h", "/data/docs", 1, ".new"));
 
     const char *argv[RUNTAR_MAX_ARGV];
-    runtar_build_argv(argv, RUNTAR_BACKUP, "/bin/tar", "/l/s.new");
+    runtar_build_argv(argv, RUNTAR_BACKUP, false, "/bin/tar", "/l/s.new");
     g_autofree char *b = g_strjoinv(" ", (char **)argv);
     g_assert_cmpstr(b, ==, "/bin/tar --create --file - --one-file-system --no-check-device "
                     "--listed-incremental /l/s.new --sparse --ignore-failed-read --totals "
                     "--verbose --block-number -- .");
-    runtar_build_argv(argv, RUNTAR_ESTIMATE, "/bin/tar", "/l/s.est");
+    runtar_build_argv(argv, RUNTAR_BACKUP, true, "/bin/tar", "/l/s.new");
+    g_autofree char *bc = g_strjoinv(" ", (char **)argv);
+    g_assert_cmpstr(bc, ==, "/bin/tar --create --file - --one-file-system "
+                    "--listed-incremental /l/s.new --sparse --ignore-failed-read --totals "
+                    "--verbose --block-number -- .");
+    runtar_build_argv(argv, RUNTAR_ESTIMATE, false, "/bin/tar", "/l/s.est");
     g_autofree char *e = g_strjoinv(" ", (char **)argv);
     g_assert_cmpstr(e, ==, "/bin/tar --create --file /dev/null --one-file-system "
                     "--no-check-device --listed-incremental /l/s.est --sparse "
