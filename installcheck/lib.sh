@@ -66,3 +66,21 @@ wait_for_port() {
     done
     return 1
 }
+
+# amgtar_dle DISK LISTDIR LEVEL-TAGS: the <dle> block of a sendsize or
+# sendbackup request for amgtar (LEVEL-TAGS: "<level>0</level>" ...).
+amgtar_dle() {
+    cat <<XML
+<dle>
+  <program>APPLICATION</program>
+  <backup-program>
+    <plugin>amgtar</plugin>
+    <property><name>gnutar-listdir</name><value>$2</value></property>
+  </backup-program>
+  <disk>$1</disk>
+  $3
+  <record>YES</record>
+  <index>YES</index>
+</dle>
+XML
+}

@@ -69,21 +69,7 @@ describe() {  # types, modes, mtimes (whole seconds, as tar keeps them), links,
       find . -name sparse -printf '%b\n' | awk '{ print "sparse-holes-kept", ($1 < 1024) }' )
 }
 opts() { echo "OPTIONS features=$FEAT;maxdumps=2;hostname=localhost;config=TestConf;"; }
-dle() {  # dle LEVEL-TAGS
-    cat <<XML
-<dle>
-  <program>APPLICATION</program>
-  <backup-program>
-    <plugin>amgtar</plugin>
-    <property><name>gnutar-listdir</name><value>$T/lists</value></property>
-  </backup-program>
-  <disk>$D</disk>
-  $1
-  <record>YES</record>
-  <index>YES</index>
-</dle>
-XML
-}
+dle() { amgtar_dle "$D" "$T/lists" "$1"; }  # dle LEVEL-TAGS
 : > "$T/noop.req"
 
 # ---- noop, selfcheck, sendsize ---------------------------------------------

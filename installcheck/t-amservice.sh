@@ -38,20 +38,8 @@ mkdir -p "$D/sub/deep" "$T/lists"
   ln -s a.txt link
   find . -exec touch -h -d @1700000000 {} + )
 listing() { ( cd "$1" && find . -printf '%y %m %T@ %p -> %l\n' | LC_ALL=C sort ); }
-cat > "$T/sb.req" <<EOF
-OPTIONS features=ffffffff9efefbfffffffffffffff3fffbf71f;maxdumps=1;hostname=localhost;config=TestConf;
-<dle>
-  <program>APPLICATION</program>
-  <backup-program>
-    <plugin>amgtar</plugin>
-    <property><name>gnutar-listdir</name><value>$T/lists</value></property>
-  </backup-program>
-  <disk>$D</disk>
-  <level>0</level>
-  <record>YES</record>
-  <index>YES</index>
-</dle>
-EOF
+{ echo "OPTIONS features=ffffffff9efefbfffffffffffffff3fffbf71f;maxdumps=1;hostname=localhost;config=TestConf;"
+  amgtar_dle "$D" "$T/lists" "<level>0</level>"; } > "$T/sb.req"
 
 out=$(svc localhost bsdtcp noop </dev/null); rc=$?
 is "noop prints the client's OPTIONS line" "$(echo "$out" | head -1 | cut -c1-17)/$rc" \
