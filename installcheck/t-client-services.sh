@@ -13,24 +13,7 @@ head -c 300000 /dev/urandom > "$D/sub dir/blob.bin"
 seq 1 20000 > "$D/sub dir/numbers.txt"
 ln -s a.txt "$D/link"
 
-dle() {  # dle DISK EXTRA-TAGS
-    cat <<XML
-<dle>
-  <program>APPLICATION</program>
-  <backup-program>
-    <plugin>amgtar</plugin>
-    <property>
-      <name>gnutar-listdir</name>
-      <value>$T/lists</value>
-    </property>
-  </backup-program>
-  <disk>$1</disk>
-  $2
-  <record>YES</record>
-  <index>YES</index>
-</dle>
-XML
-}
+dle() { amgtar_dle "$1" "$T/lists" "$2"; }  # dle DISK EXTRA-TAGS
 opts() { echo "OPTIONS features=$FEAT;maxdumps=${1:-1};hostname=localhost;config=TestConf;timestamp=20261125120000;"; }
 
 # --- noop
