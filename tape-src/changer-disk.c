@@ -291,6 +291,9 @@ update_data_link(Changer *chg, int slot, GError **error)
     g_autofree char *link = g_build_filename(chg->arg, "data", NULL);
     g_autofree char *tmp = g_strdup_printf("%s.tmp.%d", link, (int)getpid());
     g_autofree char *target = g_strdup_printf("slot%d", slot);
+    g_autofree char *now = g_file_read_link(link, NULL);
+    if (g_strcmp0(now, target) == 0)
+        return TRUE;  /* already there: loading the same slot again creates nothing */
     unlink(tmp);
     if (symlink(target, tmp) != 0 || rename(tmp, link) != 0) {
         changer_set_error(chg, error, CHANGER_ERR_IO, "cannot point %s at %s: %s", link,

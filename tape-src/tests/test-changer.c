@@ -90,6 +90,17 @@ test_load(Fixture *fx, G_GNUC_UNUSED gconstpointer udata)
     g_assert_cmpstr(res->label, ==, "V-001");
     changer_release(res);
 
+    /* loading the current slot again leaves the data link as it is */
+    g_autofree char *link = g_build_filename(fx->root, "data", NULL);
+    GStatBuf before, after;
+    g_assert_cmpint(g_lstat(link, &before), ==, 0);
+    res = changer_load(chg, "current", &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(res->slot, ==, 1);
+    changer_release(res);
+    g_assert_cmpint(g_lstat(link, &after), ==, 0);
+    g_assert_cmpuint(before.st_ino, ==, after.st_ino);
+
     res = changer_load_label(chg, "V-002", &err);
     g_assert_no_error(err);
     g_assert_cmpint(res->slot, ==, 2);
