@@ -24,13 +24,13 @@
 #include <unistd.h>
 
 #include "amandad.h"
+#include "amutil.h"
 #include "client-util.h"
 #include "debug.h"
 #include "security-tcpm.h"
 
 #define RELAY_BUF (1024 * 1024)
 #define RELAY_BUFS 2
-#define PIPE_SIZE (1024 * 1024)
 #define KILL_GRACE_SECONDS 5
 
 typedef struct relay relay_t;
@@ -176,7 +176,7 @@ static gboolean make_pipes(amandad_service_t *svc, int child[CLIENT_DATA_FD_COUN
             close(a[1]);
             goto fail;
         }
-        (void)fcntl(a[0], F_SETPIPE_SZ, PIPE_SIZE);
+        (void)pipe_grow(a[0]);
         svc->pair_fd[i][0] = a[0];
         child[i][0] = a[1];
         svc->pair_fd[i][1] = b[1];

@@ -10,6 +10,7 @@
 #include "amgtar-messages.h"
 #include "amgtar-run.h"
 #include "amgtar-tar.h"
+#include "amutil.h"
 #include "debug.h"
 
 #include <errno.h>
@@ -249,11 +250,8 @@ close_streams(TarOutput *o)
 static void
 enlarge_data_pipe(void)
 {
-#ifdef F_SETPIPE_SZ
-    int size = fcntl(1, F_GETPIPE_SZ);
-    if (size > 0 && size < (1 << 20) && fcntl(1, F_SETPIPE_SZ, 1 << 20) < 0)
+    if (!pipe_grow(1))
         dbprintf("could not enlarge the data pipe: %s", g_strerror(errno));
-#endif
 }
 
 /* The backup proper, once streams are open; returns the exit status. */

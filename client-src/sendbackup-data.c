@@ -31,15 +31,6 @@ struct sendbackup_data {
     gboolean no_tee;       /* tee(2) refused once (DATA or the input is not a pipe) */
 };
 
-void sendbackup_grow_pipe(int fd)
-{
-#ifdef F_SETPIPE_SZ
-    (void)fcntl(fd, F_SETPIPE_SZ, 1024 * 1024);
-#else
-    (void)fd;
-#endif
-}
-
 /* Run PROG with stdin IN and stdout OUT; every other fd but stderr closed. */
 static pid_t spawn_filter(const char *prog, int in, int out, GError **error)
 {
@@ -94,7 +85,7 @@ static gboolean start_filters(sendbackup_data_t *d, const char *const *filters, 
     if (pipe2(p, O_CLOEXEC) < 0)
         goto fail;
     d->filter_in = p[1];
-    sendbackup_grow_pipe(p[1]);
+    (void)pipe_grow(p[1]);
     int in = p[0];
     for (int i = 0; filters[i]; i++) {
         int q[2];

@@ -35,7 +35,4 @@ gboolean sendbackup_data_finish(sendbackup_data_t *d, client_crc_t *native, clie
                                 GError **error);
 void sendbackup_data_free(sendbackup_data_t *d);
 
-/* Raise a pipe's capacity (best effort) so big images move in big chunks. */
-void sendbackup_grow_pipe(int fd);
-
 #endif

@@ -214,7 +214,7 @@ static gboolean spawn_app(backup_t *b, GError **error)
         g_set_error(error, CLIENT_ERROR, 1, "pipe: %s", g_strerror(errno));
         return FALSE;
     }
-    sendbackup_grow_pipe(dp[0]);
+    (void)pipe_grow(dp[0]);
     b->pid = fork();
     if (b->pid == 0) {
         child_setup(dp[1], mp[1], b->dle->index ? CLIENT_PAIR_WRITE_FD(PAIR_INDEX) : -1,

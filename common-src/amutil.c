@@ -245,3 +245,16 @@ write_file_or_device(const char *path, const void *data, gsize len, GError **err
                     path, g_strerror(saved));
     return ok;
 }
+
+gboolean
+pipe_grow(int fd)
+{
+#ifdef F_SETPIPE_SZ
+    int size = fcntl(fd, F_GETPIPE_SZ);
+    if (size > 0 && size < PIPE_GROW_BYTES && fcntl(fd, F_SETPIPE_SZ, PIPE_GROW_BYTES) < 0)
+        return FALSE;
+#else
+    (void)fd;
+#endif
+    return TRUE;
+}

@@ -47,4 +47,11 @@ gboolean mkdir_p(const char *dir, int mode, GError **error);
  * when run as root. */
 gboolean write_file_or_device(const char *path, const void *data, gsize len, GError **error);
 
+/* Raise pipe FD's capacity to PIPE_GROW_BYTES when it is smaller, so big
+ * images move in big chunks and the two ends wake each other less often.
+ * FALSE (errno set) only when FD is a pipe that could not be grown; any
+ * other descriptor is left alone. */
+#define PIPE_GROW_BYTES (1024 * 1024)
+gboolean pipe_grow(int fd);
+
 #endif

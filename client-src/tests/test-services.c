@@ -296,7 +296,7 @@ static guint32 feed_from_pipe(int out, const guint8 *bytes, size_t len)
 {
     int in[2];
     g_assert_cmpint(pipe(in), ==, 0);
-    sendbackup_grow_pipe(in[1]);
+    (void)pipe_grow(in[1]);
     g_autoptr(GError) err = NULL;
     sendbackup_data_t *d = sendbackup_data_new(out, 0, NULL, &err);
     g_assert_no_error(err);
@@ -339,7 +339,7 @@ static void test_data_from_fd(void)
 
     int out[2];
     g_assert_cmpint(pipe(out), ==, 0);
-    sendbackup_grow_pipe(out[1]);   /* 1 MiB: holds the whole image */
+    (void)pipe_grow(out[1]);   /* 1 MiB: holds the whole image */
     feed_from_pipe(out[1], bytes, len);
     close(out[1]);
     guint8 *back = g_malloc(len + 1);
