@@ -86,19 +86,27 @@ parse_fd(const char *spec, const char *text)
     return (int)fd;
 }
 
+/* A relay for stream NAME between IN and OUT (-1: none); NULL when the
+ * table is full. */
+static relay_t *
+new_relay(svc_t *s, const char *name, int in_fd, int out_fd)
+{
+    if (s->nrelays == MAX_STREAMS)
+        return NULL;
+    relay_t *r = &s->relays[s->nrelays++];
+    *r = (relay_t){ .svc = s, .name = g_strdup(name), .in_fd = in_fd, .out_fd = out_fd };
+    return r;
+}
+
 static void
 add_stream(svc_t *s, const char *spec)
 {
     g_auto(GStrv) f = g_strsplit(spec, ",", -1);
     if (g_strv_length(f) != 3 || !*f[0])
         die("--stream %s: expected NAME,IN,OUT (for example DATA,5,6)", spec);
-    if (s->nrelays == MAX_STREAMS)
+    int in_fd = parse_fd(spec, f[1]), out_fd = parse_fd(spec, f[2]);
+    if (!new_relay(s, f[0], in_fd, out_fd))
         die("more than %d --stream options", MAX_STREAMS);
-    relay_t *r = &s->relays[s->nrelays++];
-    r->svc = s;
-    r->name = g_strdup(f[0]);
-    r->in_fd = parse_fd(spec, f[1]);
-    r->out_fd = parse_fd(spec, f[2]);
 }
 
 static void
@@ -275,21 +283,14 @@ in_readable(void *arg)
 static relay_t *
 relay_named(svc_t *s, const char *name, gboolean first)
 {
-    if (first && s->first_stream_stdio) {
-        relay_t *r = &s->relays[s->nrelays++];
-        *r = (relay_t){ .svc = s, .name = g_strdup(name), .in_fd = 0, .out_fd = 1 };
-        return r;
-    }
+    if (first && s->first_stream_stdio)
+        return new_relay(s, name, 0, 1);
     for (int i = 0; i < s->nrelays; i++)
         if (strcmp(s->relays[i].name, name) == 0 && !s->relays[i].stream)
             return &s->relays[i];
     /* Not asked for: read and dropped, so the client is never stuck on it
      * and its frames do not arrive for a stream nobody opened. */
-    if (s->nrelays == MAX_STREAMS)
-        return NULL;
-    relay_t *r = &s->relays[s->nrelays++];
-    *r = (relay_t){ .svc = s, .name = g_strdup(name), .in_fd = -1, .out_fd = -1 };
-    return r;
+    return new_relay(s, name, -1, -1);
 }
 
 /* "CONNECT DATA 499999 MESG 499998 ..." */
