@@ -229,6 +229,25 @@ drain_stop(Drain *d)
     security_stream_read_cancel(d->s->ss);
 }
 
+/* Give FN the part of BUF within the limit; bytes past it are kept in the
+ * stream's buffer for the next reader.  FALSE when draining is over (the
+ * limit reached, or FN failed: then d->ok is FALSE). */
+static gboolean
+drain_take(Drain *d, const guint8 *buf, gsize size)
+{
+    gsize take = size;
+    if (d->limit && d->done + take > d->limit)
+        take = (gsize)(d->limit - d->done);
+    if (take && !d->fn(buf, take, d->arg)) {
+        d->ok = FALSE;
+        return FALSE;
+    }
+    d->done += take;
+    if (take < size)
+        g_byte_array_append(d->s->buf, buf + take, (guint)(size - take));
+    return !(d->limit && d->done >= d->limit);
+}
+
 /* Each chunk goes to FN straight from the stream's frame buffer: read
  * through recover_stream_read's buffer, every chunk of an image was
  * copied twice more (and a 256 KiB block allocated and freed for each),
@@ -237,23 +256,9 @@ static void
 drain_chunk(void *arg, void *buf, ssize_t size)
 {
     Drain *d = arg;
-    if (size <= 0) {
+    if (size <= 0)
         d->s->eof = TRUE;
-        drain_stop(d);
-        return;
-    }
-    gsize take = (gsize)size;
-    if (d->limit && d->done + take > d->limit)
-        take = (gsize)(d->limit - d->done);
-    if (take && !d->fn(buf, take, d->arg)) {
-        d->ok = FALSE;
-        drain_stop(d);
-        return;
-    }
-    d->done += take;
-    if (take < (gsize)size) /* past the limit: kept for the next reader */
-        g_byte_array_append(d->s->buf, (guint8 *)buf + take, (guint)((gsize)size - take));
-    if (d->limit && d->done >= d->limit)
+    if (size <= 0 || !drain_take(d, buf, (gsize)size))
         drain_stop(d);
 }
 
@@ -261,17 +266,11 @@ gboolean
 recover_stream_drain_limit(RecoverStream *s, guint64 limit, recover_chunk_fn fn, void *arg)
 {
     Drain d = { .s = s, .fn = fn, .arg = arg, .limit = limit, .ok = TRUE };
-    if (s->buf->len > 0) {
-        guint take = s->buf->len;
-        if (limit && take > limit)
-            take = (guint)limit;
-        if (!fn(s->buf->data, take, arg))
-            return FALSE;
-        g_byte_array_remove_range(s->buf, 0, take);
-        d.done = take;
-    }
-    if ((limit && d.done >= limit) || s->eof || !s->ss)
-        return TRUE;
+    /* what a line read left buffered comes first */
+    g_autoptr(GByteArray) pending = s->buf;
+    s->buf = g_byte_array_new();
+    if ((pending->len && !drain_take(&d, pending->data, pending->len)) || s->eof || !s->ss)
+        return d.ok;
     security_stream_read(s->ss, drain_chunk, &d);
     while (!d.finished && event_count() > 0)
         g_main_context_iteration(NULL, TRUE);
