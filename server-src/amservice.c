@@ -61,27 +61,15 @@ usage(void)
     exit(1);
 }
 
-static void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2)
-die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "amservice: %s\n", msg);
-    dbprintf("%s\n", msg);
-    exit(1);
-}
-
 static int
 parse_fd(const char *spec, const char *text)
 {
     char *end = NULL;
     long fd = strtol(text, &end, 10);
     if (!*text || *end || fd < 0 || fd > 1024)
-        die("--stream %s: \"%s\" is not a file descriptor number", spec, text);
+        am_fatal("--stream %s: \"%s\" is not a file descriptor number", spec, text);
     if (fcntl((int)fd, F_GETFD) < 0)
-        die("--stream %s: file descriptor %ld is not open (redirect it, e.g. %ld</dev/null)",
+        am_fatal("--stream %s: file descriptor %ld is not open (redirect it, e.g. %ld</dev/null)",
             spec, fd, fd);
     return (int)fd;
 }
@@ -103,10 +91,10 @@ add_stream(svc_t *s, const char *spec)
 {
     g_auto(GStrv) f = g_strsplit(spec, ",", -1);
     if (g_strv_length(f) != 3 || !*f[0])
-        die("--stream %s: expected NAME,IN,OUT (for example DATA,5,6)", spec);
+        am_fatal("--stream %s: expected NAME,IN,OUT (for example DATA,5,6)", spec);
     int in_fd = parse_fd(spec, f[1]), out_fd = parse_fd(spec, f[2]);
     if (!new_relay(s, f[0], in_fd, out_fd))
-        die("more than %d --stream options", MAX_STREAMS);
+        am_fatal("more than %d --stream options", MAX_STREAMS);
 }
 
 static void
@@ -114,12 +102,12 @@ add_override(svc_t *s, const char *arg)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
-        die("-o %s: expected NAME=VALUE", arg);
+        am_fatal("-o %s: expected NAME=VALUE", arg);
     g_autofree char *key = g_strndup(arg, (gsize)(eq - arg));
     g_strdelimit(key, "-", '_');
     if (!g_strv_contains(conf_keys, key)) {
         g_autofree char *known = g_strjoinv(", ", (char **)conf_keys);
-        die("-o %s: amservice does not use \"%s\" (it knows %s)", arg, key, known);
+        am_fatal("-o %s: amservice does not use \"%s\" (it knows %s)", arg, key, known);
     }
     g_hash_table_replace(s->conf, g_steal_pointer(&key), g_strdup(eq + 1));
 }
@@ -163,7 +151,7 @@ parse_args(int argc, char **argv, svc_t *s)
     if (npos != 3)
         usage();
     if (s->first_stream_stdio && !s->req_file)
-        die("-s needs -f: stdin carries the first stream, so the request must come from a file");
+        am_fatal("-s needs -f: stdin carries the first stream, so the request must come from a file");
     s->host = pos[0];
     s->auth = pos[1];
     s->service = pos[2];
@@ -178,7 +166,7 @@ request_body(const svc_t *s)
     g_autoptr(GError) err = NULL;
     if (s->req_file) {
         if (!g_file_get_contents(s->req_file, &text, &len, &err))
-            die("cannot read the request: %s", err->message);
+            am_fatal("cannot read the request: %s", err->message);
     } else {
         GString *in = g_string_new(NULL);
         char buf[4096];
